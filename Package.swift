@@ -1,0 +1,65 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "wsc",
+    products: [
+        .executable(name: "wsc", targets: ["wsc"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
+    ],
+    targets: [
+        // Fixed-argument C wrappers around libedit (Swift cannot call C variadics).
+        .target(
+            name: "CLibEdit",
+            linkerSettings: [.linkedLibrary("edit")]
+        ),
+        // Models, the connection state machine, parsing and formatting: no I/O.
+        .target(name: "WSCCore"),
+        // WebSocket client and server on SwiftNIO.
+        .target(
+            name: "WSCNetwork",
+            dependencies: [
+                "WSCCore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
+        ),
+        // Line editor, printer rules for terminals and pipes.
+        .target(name: "WSCTerminal", dependencies: ["WSCCore", "CLibEdit"]),
+        // The command line: options, validation, and the sessions they start.
+        .target(
+            name: "WSCCommand",
+            dependencies: [
+                "WSCCore",
+                "WSCNetwork",
+                "WSCTerminal",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(name: "wsc", dependencies: ["WSCCommand"]),
+        .testTarget(name: "WSCCoreTests", dependencies: ["WSCCore"]),
+        .testTarget(
+            name: "WSCNetworkTests",
+            dependencies: [
+                "WSCCore",
+                "WSCNetwork",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
+        ),
+        .testTarget(name: "WSCEndToEndTests", dependencies: ["WSCCore"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,363 @@
+#define _GNU_SOURCE
+#include "CLibEdit.h"
+
+#include <editline/readline.h>
+#include <errno.h>
+#include <langinfo.h>
+#include <locale.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <termios.h>
+#include <unistd.h>
+#include <wchar.h>
+#include <wctype.h>
+
+static char *g_prompt;
+static char *g_hist_path;
+static int g_inited;
+static int g_installed;     /* handler installed: raw mode, libedit owns the line */
+static int g_drawn;         /* prompt (+ line) is on screen, cursor inside it */
+static int g_event;
+static char *g_line;
+static struct termios g_saved_tio;
+static int g_have_tio;
+static char **g_cmds;
+static int g_ncmds;
+static int g_clear_method = WSC_LE_CLEAR_REINSTALL;
+static char g_outbuf[1 << 16];
+
+/* ---------- geometry: where libedit's cursor is, in rows below the prompt's first row.
+ * Mirrors libedit refresh.c (re_putc/re_addc/re_nextline). */
+struct geo { int h, v, cols, rows; };
+
+static void geo_put(struct geo *g, int w) {
+    if (w < 0) w = 0;
+    while (g->h + w > g->cols) {            /* wide char that does not fit: pad */
+        g->h++;
+        if (g->h >= g->cols) { g->h = 0; if (g->v + 1 < g->rows) g->v++; }
+    }
+    g->h += w;
+    if (g->h >= g->cols) { g->h = 0; if (g->v + 1 < g->rows) g->v++; }
+}
+
+static void geo_addc(struct geo *g, wchar_t c) {
+    if (c == L'\t') {
+        do geo_put(g, 1); while ((g->h & 7) != 0);
+    } else if (c == L'\n') {
+        g->h = 0; if (g->v + 1 < g->rows) g->v++;
+    } else if (c < 0x100 && iswcntrl((wint_t)c)) {
+        geo_put(g, 1); geo_put(g, 1);       /* ^X */
+    } else if (iswprint((wint_t)c)) {
+        geo_put(g, wcwidth(c));
+    } else {
+        int n = c > 0xffff ? 8 : 7;          /* \U+XXXX */
+        while (n--) geo_put(g, 1);
+    }
+}
+
+int wsc_le_cursor_row(void) {
+    struct geo g = {0, 0, 80, 24};
+    int rows = 0, cols = 0;
+    rl_get_screen_size(&rows, &cols);
+    if (cols > 0) g.cols = cols;
+    if (rows > 0) g.rows = rows;
+    mbstate_t st;
+    wchar_t wc;
+    /* prompt: characters between two RL_PROMPT_START_IGNORE ('\1') are zero-width */
+    const char *p = rl_prompt ? rl_prompt : "";
+    size_t plen = strlen(p);
+    int ignore = 0;
+    memset(&st, 0, sizeof st);
+    for (size_t i = 0; i < plen;) {
+        if (p[i] == RL_PROMPT_START_IGNORE) { ignore = !ignore; i++; continue; }
+        size_t n = mbrtowc(&wc, p + i, plen - i, &st);
+        if (n == (size_t)-1 || n == (size_t)-2) { memset(&st, 0, sizeof st); wc = (unsigned char)p[i]; n = 1; }
+        if (n == 0) n = 1;
+        if (!ignore) geo_put(&g, wcwidth(wc));
+        i += n;
+    }
+    /* typed text up to the cursor (rl_point is a byte offset into rl_line_buffer) */
+    const char *b = rl_line_buffer ? rl_line_buffer : "";
+    size_t blen = (size_t)(rl_end > 0 ? rl_end : 0), pt = (size_t)(rl_point > 0 ? rl_point : 0);
+    if (pt > blen) pt = blen;
+    memset(&st, 0, sizeof st);
+    size_t i = 0;
+    while (i < pt) {
+        size_t n = mbrtowc(&wc, b + i, blen - i, &st);
+        if (n == (size_t)-1 || n == (size_t)-2) { memset(&st, 0, sizeof st); wc = (unsigned char)b[i]; n = 1; }
+        if (n == 0) n = 1;
+        geo_addc(&g, wc);
+        i += n;
+    }
+    /* libedit moves the cursor to the next row if the char under it is wide and does not fit */
+    if (i < blen) {
+        size_t n = mbrtowc(&wc, b + i, blen - i, &st);
+        if (n != (size_t)-1 && n != (size_t)-2 && wcwidth(wc) > 1 && g.h + wcwidth(wc) > g.cols && g.v + 1 < g.rows)
+            g.v++;
+    }
+    return g.v;
+}
+
+int wsc_le_point(void) { return rl_point; }
+int wsc_le_end(void) { return rl_end; }
+
+/* Cursor to column 0 of the prompt's first row and clear to the end of screen.
+ * "\r\e[K\e[C\e[J\r" instead of "\r\e[J": tmux (scroll-on-clear, default on)
+ * pushes the whole screen into its history when ED is sent at the top-left
+ * cell, which left a stray "> " line in the scrollback. */
+static void erase_edit_area(void) {
+    if (!g_drawn) return;
+    int row = wsc_le_cursor_row();
+    if (row > 0) fprintf(stdout, "\r\033[%dA", row);
+    fputs("\r\033[K\033[C\033[J\r", stdout);
+    g_drawn = 0;
+}
+
+/* ---------- line handler */
+static void on_line(char *line) {
+    /* libedit has already left unbuffered (raw) mode before calling us. */
+    g_installed = 0;
+    if (line) {
+        free(g_line);
+        g_line = line;
+        g_event = WSC_LE_LINE;
+        g_drawn = 0;            /* libedit moved below the line (ed-newline) */
+    } else {
+        g_event = WSC_LE_EOF;   /* "> " still on screen, cursor after it */
+    }
+}
+
+static void install(void) {
+    rl_callback_handler_install(g_prompt, on_line);   /* raw mode + draws the prompt */
+    g_installed = 1;
+    g_drawn = 1;
+    rl_point = rl_end = 0;     /* libedit does not refresh these until the next key */
+}
+
+/* ---------- completion */
+static char *cmd_gen(const char *text, int state) {
+    static int idx;
+    static size_t len;
+    if (!state) { idx = 0; len = strlen(text); }
+    while (idx < g_ncmds) {
+        const char *c = g_cmds[idx++];
+        if (strncmp(c, text, len) == 0) return strdup(c);
+    }
+    return NULL;
+}
+
+static char *file_gen(const char *text, int state) {
+    char *m = rl_filename_completion_function(text, state);
+    if (m && *m) {
+        char *path = m[0] == '~' ? tilde_expand(m) : m;
+        struct stat sb;
+        int isdir = path && stat(path, &sb) == 0 && S_ISDIR(sb.st_mode);
+        if (path != m) free(path);
+        size_t l = strlen(m);
+        if (isdir && m[l - 1] != '/') {
+            char *n = realloc(m, l + 2);
+            if (n) { n[l] = '/'; n[l + 1] = 0; m = n; }
+        }
+    }
+    return m;
+}
+
+static char **complete(const char *text, int start, int end) {
+    (void)end;
+    rl_attempted_completion_over = 1;   /* never fall back to libedit's default */
+    int i = 0;
+    while (i < start && rl_line_buffer[i] == ' ') i++;
+    if (i == start && text[0] == '/' && g_ncmds > 0) {
+        rl_completion_append_character = ' ';
+        return rl_completion_matches(text, cmd_gen);
+    }
+    char **m = rl_completion_matches(text, file_gen);
+    rl_completion_append_character = ' ';
+    if (m && m[1] && !m[2] && m[0][0] && m[0][strlen(m[0]) - 1] == '/')   /* single match: m[0] == m[1] */
+        rl_completion_append_character = '\0';   /* directory: no space after the '/' */
+    return m;
+}
+
+void wsc_le_add_command(const char *cmd) {
+    char **n = realloc(g_cmds, sizeof(char *) * (size_t)(g_ncmds + 1));
+    if (!n) return;
+    g_cmds = n;
+    g_cmds[g_ncmds++] = strdup(cmd);
+}
+
+/* ---------- lifecycle */
+int wsc_le_init(const char *prompt, const char *history_path, int history_max) {
+    if (g_inited) return 0;
+    if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) return -1;
+
+    const char *loc = setlocale(LC_CTYPE, "");
+    if (!loc || strcmp(loc, "C") == 0 || strcmp(loc, "POSIX") == 0)
+        if (!setlocale(LC_CTYPE, "C.UTF-8")) setlocale(LC_CTYPE, "C.utf8");
+
+    setvbuf(stdout, g_outbuf, _IOFBF, sizeof g_outbuf);
+    if (tcgetattr(STDIN_FILENO, &g_saved_tio) == 0) g_have_tio = 1;
+
+    g_prompt = strdup(prompt ? prompt : "> ");
+    rl_readline_name = "wsc";
+    rl_catch_signals = 0;          /* must be set before rl_initialize() */
+    rl_catch_sigwinch = 0;
+    rl_attempted_completion_function = complete;
+    rl_completion_query_items = 1000000;  /* never ask "Display all N?" (it getc()s stdin) */
+    rl_initialize();
+
+    if (history_max > 0) stifle_history(history_max);
+    if (history_path) {
+        g_hist_path = strdup(history_path);
+        read_history(g_hist_path);
+    }
+    install();
+    fflush(stdout);
+    g_inited = 1;
+    return 0;
+}
+
+void wsc_le_shutdown(void) {
+    if (!g_inited) return;
+    g_inited = 0;
+    erase_edit_area();
+    if (g_installed) { rl_callback_handler_remove(); g_installed = 0; }
+    fflush(stdout);
+    if (g_have_tio) tcsetattr(STDIN_FILENO, TCSADRAIN, &g_saved_tio);
+    wsc_le_history_save();
+}
+
+void wsc_le_resume(void) {
+    if (!g_inited || g_installed) return;
+    erase_edit_area();
+    install();
+    fflush(stdout);
+}
+
+/* ---------- input */
+int wsc_le_on_readable(void) {
+    struct pollfd p = { STDIN_FILENO, POLLIN, 0 };
+    int avail = 0;
+    if (poll(&p, 1, 0) < 0) return WSC_LE_NONE;
+    if (ioctl(STDIN_FILENO, FIONREAD, &avail) < 0) avail = 0;   /* EIO after hang-up */
+    if ((p.revents & (POLLHUP | POLLERR | POLLNVAL)) && avail == 0) return WSC_LE_HANGUP;
+    if (!g_installed) return WSC_LE_NONE;
+    if (!(p.revents & POLLIN) || avail == 0) return WSC_LE_NONE;
+
+    g_event = WSC_LE_NONE;
+    do {
+        rl_callback_read_char();     /* reads one key (sequence) */
+        if (g_event != WSC_LE_NONE || !g_installed) break;
+        avail = 0;
+        if (ioctl(STDIN_FILENO, FIONREAD, &avail) < 0) avail = 0;
+    } while (avail > 0);
+
+    if (g_event == WSC_LE_LINE) install();   /* trap 3: reinstall after every line */
+    fflush(stdout);
+    return g_event;
+}
+
+const char *wsc_le_line(void) { return g_line ? g_line : ""; }
+
+/* ---------- output */
+void wsc_le_print_above(const char *text, size_t len) {
+    if (!text || !len) return;
+    erase_edit_area();
+    fwrite(text, 1, len, stdout);
+    if (text[len - 1] != '\n') fputc('\n', stdout);
+    if (g_installed) {
+        rl_forced_update_display();   /* el_set(EL_REFRESH): assumes cursor at col 0 of prompt row */
+        g_drawn = 1;
+    }
+    fflush(stdout);
+}
+
+int wsc_le_line_is_empty(void) { return rl_end <= 0; }
+
+void wsc_le_set_clear_method(int m) { g_clear_method = m; }
+
+void wsc_le_clear_line(void) {
+    if (!g_installed) return;
+    switch (g_clear_method) {
+    case WSC_LE_CLEAR_DELETE:       /* trap: does nothing for [0, rl_end) */
+        erase_edit_area();
+        rl_delete_text(0, rl_end);
+        rl_point = 0;
+        rl_forced_update_display();
+        g_drawn = 1;
+        break;
+    case WSC_LE_CLEAR_KILLKEY:      /* let libedit run em-kill-line itself */
+        rl_get_previous_history(1, 'U' & 037);   /* = el_push("\025") */
+        rl_callback_read_char();                 /* consumes the pushed key, no read(2) */
+        break;
+    default:                        /* remove + reinstall: ch_reset() empties the buffer */
+        erase_edit_area();
+        rl_callback_handler_remove();
+        install();
+        break;
+    }
+    fflush(stdout);
+}
+
+/* ---------- history */
+void wsc_le_history_add(const char *line) { add_history(line); }
+
+int wsc_le_history_save(void) {
+    if (!g_hist_path) return 0;
+    return write_history(g_hist_path);
+}
+
+/* ---------- job control / resize */
+void wsc_le_suspend(void) {
+    char *saved = NULL;
+    int back = 0, had = g_installed;
+    if (had) {
+        if (rl_line_buffer && rl_end > 0) {
+            saved = strndup(rl_line_buffer, (size_t)rl_end);
+            /* characters between the cursor and the end, to move back after restore */
+            mbstate_t st; memset(&st, 0, sizeof st);
+            for (size_t i = (size_t)rl_point; i < (size_t)rl_end;) {
+                size_t n = mbrlen(rl_line_buffer + i, (size_t)rl_end - i, &st);
+                if (n == 0 || n == (size_t)-1 || n == (size_t)-2) n = 1;
+                i += n; back++;
+            }
+        }
+        erase_edit_area();
+        rl_callback_handler_remove();
+        g_installed = 0;
+    }
+    fflush(stdout);
+    if (g_have_tio) tcsetattr(STDIN_FILENO, TCSADRAIN, &g_saved_tio);
+    raise(SIGSTOP);
+    /* continued */
+    if (had) {
+        install();
+        if (saved) {
+            erase_edit_area();
+            rl_insert_text(saved);
+            rl_point = rl_end = (int)strlen(saved);
+            rl_forced_update_display();
+            g_drawn = 1;
+            if (back > 0) {
+                rl_get_previous_history(back, 'B' & 037);      /* push ^B x back */
+                for (int k = 0; k < back; k++) rl_callback_read_char();
+            }
+        }
+        fflush(stdout);
+    }
+    free(saved);
+}
+
+void wsc_le_resize(void) {
+    rl_resize_terminal();          /* el_resize(): re-reads the window size */
+    if (g_installed) {
+        erase_edit_area();         /* uses the new width */
+        rl_forced_update_display();
+        g_drawn = 1;
+        fflush(stdout);
+    }
+}

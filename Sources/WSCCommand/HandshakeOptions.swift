@@ -1,0 +1,88 @@
+import ArgumentParser
+import WSCCore
+
+/// Options that shape the opening handshake (named as in wscat).
+struct HandshakeOptions: ParsableArguments {
+    @Option(name: [.customShort("H"), .long], help: ArgumentHelp("Add a request header (repeatable).", valueName: "K: V"))
+    var header: [String] = []
+
+    @Option(name: [.customShort("o"), .long], help: "Set the Origin header.")
+    var origin: String?
+
+    @Option(name: [.customShort("s"), .long], help: "Offer a subprotocol (repeatable, in order of preference).")
+    var subprotocol: [String] = []
+
+    @Option(help: ArgumentHelp("Send Basic credentials (also taken from user:pass@ in the URL).", valueName: "user:pass"))
+    var auth: String?
+
+    @Option(help: "Send this Host header instead of the URL's host.")
+    var host: String?
+
+    @Option(help: "Set the User-Agent header.")
+    var userAgent: String = "wsc/\(WSC.version)"
+
+    @Option(help: ArgumentHelp("Give up connecting (TCP, TLS and upgrade) after this long.", valueName: "seconds"))
+    var connectTimeout: Double = 10
+
+    @Option(help: ArgumentHelp("Drop the connection if the close handshake takes longer.", valueName: "seconds"))
+    var closeTimeout: Double = 5
+
+    @Option(
+        help: ArgumentHelp(
+            "Refuse incoming messages bigger than this (close 1009); K, M, G suffixes allowed.",
+            valueName: "bytes"
+        )
+    )
+    var maxMessageSize: String = "64M"
+
+    @Flag(name: [.customShort("v"), .long], help: "Print the handshake's request and response headers (secrets redacted).")
+    var verbose = false
+
+    func validate() throws {
+        for header in self.header {
+            _ = try Self.parseHeader(header)
+        }
+        if let auth, !auth.contains(":") {
+            throw ValidationError("--auth takes user:pass")
+        }
+        guard self.connectTimeout > 0, self.connectTimeout.isFinite else {
+            throw ValidationError("--connect-timeout must be a positive number of seconds")
+        }
+        guard self.closeTimeout > 0, self.closeTimeout.isFinite else {
+            throw ValidationError("--close-timeout must be a positive number of seconds")
+        }
+        _ = try Self.parseSize(self.maxMessageSize)
+    }
+
+    /// Splits `Name: value` into a header field.
+    static func parseHeader(_ text: String) throws -> HeaderField {
+        guard let colon = text.firstIndex(of: ":") else {
+            throw ValidationError("header '\(text)' must look like 'Name: value'")
+        }
+        let name = String(text[..<colon].trimmingASCIIWhitespace())
+        let value = String(text[text.index(after: colon)...].trimmingASCIIWhitespace())
+        let tokenCharacters = Set("!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+        guard !name.isEmpty, name.allSatisfy(tokenCharacters.contains) else {
+            throw ValidationError("'\(name)' is not a valid header name")
+        }
+        guard !value.contains(where: { $0 == "\r" || $0 == "\n" || $0 == "\0" }) else {
+            throw ValidationError("the value of header '\(name)' contains a line break or NUL")
+        }
+        return HeaderField(name: name, value: value)
+    }
+
+    /// Reads `1048576`, `512K`, `64M`, `1G` (powers of 1024).
+    static func parseSize(_ text: String) throws -> Int {
+        let multipliers: [Character: Int] = ["K": 1 << 10, "k": 1 << 10, "M": 1 << 20, "m": 1 << 20, "G": 1 << 30, "g": 1 << 30]
+        var digits = Substring(text)
+        var multiplier = 1
+        if let last = digits.last, let factor = multipliers[last] {
+            multiplier = factor
+            digits = digits.dropLast()
+        }
+        guard let value = Int(digits), value > 0, value <= Int(UInt32.max) / multiplier * 4 else {
+            throw ValidationError("'\(text)' is not a size (e.g. 1048576, 512K, 64M, 1G)")
+        }
+        return value * multiplier
+    }
+}

@@ -1,0 +1,146 @@
+import ArgumentParser
+import NIOPosix
+import WSCCore
+import WSCNetwork
+import WSCTerminal
+
+/// The `wsc` command: a WebSocket client (and server) for the terminal and for scripts.
+public struct WSC: AsyncParsableCommand {
+    /// The version `--version` prints.
+    public static let version = "0.1.0"
+
+    public static let configuration = CommandConfiguration(
+        commandName: "wsc",
+        abstract: "A WebSocket client for the terminal, pipes and scripts.",
+        discussion: """
+            At a terminal, wsc opens a prompt: type a line to send it as a text message; \
+            received messages, errors and the close (with code, reason and wasClean) are \
+            printed above the prompt. Type /help for the slash commands.
+
+            Exit status: 0 clean close, 1 other close, 64 usage, 65 bad data, 66 unreadable \
+            file, 69 could not connect, 76 upgrade refused or handshake broken, 124 time limit, \
+            130 interrupted.
+            """,
+        version: WSC.version
+    )
+
+    @Argument(help: ArgumentHelp("The ws:// or wss:// URL to connect to (no scheme means ws://).", valueName: "url"))
+    var url: String?
+
+    @Option(name: [.customShort("c"), .customLong("connect")], help: ArgumentHelp("The URL to connect to (as in wscat).", valueName: "url"))
+    var connect: String?
+
+    @OptionGroup(title: "Handshake options")
+    var handshake: HandshakeOptions
+
+    @OptionGroup(title: "TLS options")
+    var tls: TLSOptionGroup
+
+    @OptionGroup(title: "Display options")
+    var display: DisplayOptions
+
+    @OptionGroup(title: "Server options")
+    var listen: ListenOptions
+
+    public init() {}
+
+    public func validate() throws {
+        let modes = [self.url != nil || self.connect != nil, self.listen.listen != nil, self.listen.localEcho]
+        guard modes.filter({ $0 }).count == 1 else {
+            if self.url != nil, self.connect != nil {
+                throw ValidationError("give the URL once: as an argument or with -c")
+            }
+            throw ValidationError("give a URL to connect to, --listen PORT to serve, or --local-echo to try wsc out")
+        }
+        if self.url != nil, self.connect != nil {
+            throw ValidationError("give the URL once: as an argument or with -c")
+        }
+        if let text = self.url ?? self.connect {
+            do {
+                _ = try WebSocketURL(parsing: text)
+            } catch {
+                throw ValidationError(error.description)
+            }
+        }
+        _ = try self.listen.listenAddress()
+        if self.listen.echo, self.listen.listen == nil {
+            throw ValidationError("--echo goes with --listen")
+        }
+    }
+
+    public func run() async throws {
+        let status: ExitStatus
+        if let (host, port) = try self.listen.listenAddress() {
+            status = await ListenSession(host: host, port: port, echo: self.listen.echo, style: self.outputStyle()).run()
+        } else if self.listen.localEcho {
+            status = await self.runAgainstLocalEchoServer()
+        } else {
+            guard let text = self.url ?? self.connect else {
+                throw ValidationError("give a URL to connect to")
+            }
+            status = await ClientSession(configuration: try self.clientConfiguration(url: WebSocketURL(parsing: text)), options: self.sessionOptions()).run()
+        }
+        throw ExitCode(status.rawValue)
+    }
+
+    /// `--local-echo`: an in-process echo server on 127.0.0.1, port 0, and a client connected to it.
+    private func runAgainstLocalEchoServer() async -> ExitStatus {
+        do {
+            let server = try await WebSocketServer.start(
+                host: "127.0.0.1",
+                port: 0,
+                echo: true,
+                on: MultiThreadedEventLoopGroup.singleton,
+                events: { _, _ in }
+            ).get()
+            let url = try WebSocketURL(parsing: "ws://127.0.0.1:\(server.port)/")
+            let status = await ClientSession(configuration: try self.clientConfiguration(url: url), options: self.sessionOptions()).run()
+            try? await server.close().get()
+            return status
+        } catch {
+            OutputStream.standardError.write("error: could not start the local echo server: \(error)\n")
+            return .unavailable
+        }
+    }
+
+    func clientConfiguration(url: WebSocketURL) throws -> ClientConfiguration {
+        var configuration = ClientConfiguration(url: url)
+        configuration.headers = try self.handshake.header.map(HandshakeOptions.parseHeader)
+        configuration.origin = self.handshake.origin
+        configuration.subprotocols = self.handshake.subprotocol
+        if let auth = self.handshake.auth, let colon = auth.firstIndex(of: ":") {
+            configuration.basicAuth = (String(auth[..<colon]), String(auth[auth.index(after: colon)...]))
+        }
+        configuration.hostOverride = self.handshake.host
+        configuration.userAgent = self.handshake.userAgent
+        configuration.connectTimeout = .milliseconds(Int64(self.handshake.connectTimeout * 1000))
+        configuration.closeTimeout = .milliseconds(Int64(self.handshake.closeTimeout * 1000))
+        configuration.maximumMessageSize = try HandshakeOptions.parseSize(self.handshake.maxMessageSize)
+        configuration.traceHandshake = self.handshake.verbose
+        configuration.tls.caFile = self.tls.ca
+        configuration.tls.skipVerification = self.tls.noCheck || self.tls.insecure
+        configuration.tls.certificateFile = self.tls.cert
+        configuration.tls.privateKeyFile = self.tls.key
+        return configuration
+    }
+
+    func sessionOptions() -> ClientSession.Options {
+        let interactive = TerminalDetection.standardInputIsTerminal && TerminalDetection.standardOutputIsTerminal
+        return ClientSession.Options(
+            interactive: interactive,
+            slashCommands: self.display.slash ?? interactive,
+            style: self.outputStyle()
+        )
+    }
+
+    func outputStyle() -> OutputStyle {
+        let terminal = TerminalDetection.standardOutputIsTerminal
+        let colorAllowed = !self.display.noColor && !TerminalDetection.environmentForbidsColor
+        return OutputStyle(
+            color: colorAllowed && terminal,
+            binaryFormat: self.display.binaryFormat ?? (terminal ? .hex : .raw),
+            pretty: self.display.pretty,
+            showPingPong: self.display.showPingPong
+        )
+    }
+}

@@ -1,0 +1,54 @@
+/// Something that happened on a connection, in the order it happened.
+public enum ConnectionEvent: Hashable, Sendable {
+    /// The opening handshake succeeded.
+    case open(OpenInfo)
+    /// A complete data message arrived.
+    case message(Message)
+    /// Something went wrong; a `close` event follows when the connection ends.
+    case error(ConnectionError)
+    /// The connection ended. Exactly one per connection, always last.
+    case close(CloseInfo)
+    /// The peer sent a ping with this payload (it has been answered).
+    case ping([UInt8])
+    /// The peer sent a pong; `roundTrip` is set when it answers a ping of ours.
+    case pong([UInt8], roundTrip: Duration?)
+    /// Progress of a file being sent.
+    case progress(TransferProgress)
+    /// The handshake request or response, reported when tracing is on (`-v`).
+    case handshake(HandshakeTrace)
+}
+
+/// What the `open` event reports.
+public struct OpenInfo: Hashable, Sendable {
+    /// The URL that was connected to.
+    public var url: String
+    /// The subprotocol the server selected, if any.
+    public var subprotocol: String?
+    /// The extensions the server accepted, as in its `Sec-WebSocket-Extensions` header.
+    public var extensions: [String]
+
+    public init(url: String, subprotocol: String?, extensions: [String]) {
+        self.url = url
+        self.subprotocol = subprotocol
+        self.extensions = extensions
+    }
+}
+
+/// How far a file transfer has come.
+public struct TransferProgress: Hashable, Sendable {
+    /// The file's name as the user gave it.
+    public var name: String
+    /// Bytes handed to the connection so far.
+    public var sentBytes: Int64
+    /// The file's size.
+    public var totalBytes: Int64
+    /// True on the last report, once every byte was written.
+    public var isComplete: Bool
+
+    public init(name: String, sentBytes: Int64, totalBytes: Int64, isComplete: Bool) {
+        self.name = name
+        self.sentBytes = sentBytes
+        self.totalBytes = totalBytes
+        self.isComplete = isComplete
+    }
+}

@@ -1,0 +1,251 @@
+/// The life of one client connection, from the opening handshake to the end of TCP.
+///
+/// A pure value: each method is named for what happened and returns the ``Action`` the
+/// caller must carry out. It follows the browser's `readyState` (CONNECTING → OPEN →
+/// CLOSING → CLOSED) and guarantees exactly one `close` event per connection.
+public struct ConnectionStateMachine: Sendable {
+    enum State: Sendable {
+        case connecting
+        case open
+        case closing(Closing)
+        case closed
+    }
+
+    /// What is known while the close handshake runs.
+    struct Closing: Sendable {
+        /// Who started the close.
+        var initiator: CloseInitiator
+        /// Whether our close frame went out (false when we abandoned a connection still opening).
+        var closeSent: Bool
+        /// The peer's close frame, once it arrived.
+        var received: ReceivedClose?
+    }
+
+    /// The code and reason of a close frame the peer sent; `code` nil when the frame had none.
+    struct ReceivedClose: Sendable {
+        var code: CloseCode?
+        var reason: String
+    }
+
+    private var state: State = .connecting
+
+    public init() {}
+
+    /// The browser API's `readyState`.
+    public var readyState: ReadyState {
+        switch self.state {
+        case .connecting: .connecting
+        case .open: .open
+        case .closing: .closing
+        case .closed: .closed
+        }
+    }
+
+    /// What the caller must do after an event.
+    public enum Action: Hashable, Sendable {
+        /// Nothing.
+        case none
+        /// Emit the `open` event.
+        case fireOpen
+        /// Emit the message that arrived.
+        case deliverMessage
+        /// Drop the message that arrived: the connection is no longer open for it.
+        case dropMessage
+        /// Answer the ping with a pong carrying the same payload.
+        case sendPong
+        /// Send this data message now.
+        case sendMessage
+        /// Hold this data message until the connection opens.
+        case queueMessage
+        /// Refuse this data message: emit an `error` event saying why.
+        case refuseMessage(ConnectionError)
+        /// Send a close frame (no payload when `code` is nil) and start the close timer.
+        case sendClose(code: CloseCode?, reason: String)
+        /// Emit this `error`, send a close frame with this code and start the close timer.
+        case failConnection(ConnectionError, code: CloseCode, reason: String)
+        /// Close the TCP connection; `channelClosed()` follows.
+        case closeChannel
+        /// Emit this `error`, then close the TCP connection; `channelClosed()` follows.
+        case fireErrorAndCloseChannel(ConnectionError)
+        /// Emit the `close` event: the connection is over.
+        case fireClose(CloseInfo)
+        /// Emit this `error` and then the `close` event: the connection is over.
+        case fireErrorAndClose(ConnectionError, CloseInfo)
+    }
+}
+
+extension ConnectionStateMachine {
+    /// The server accepted the upgrade and every handshake check passed.
+    public mutating func upgradeSucceeded() -> Action {
+        switch self.state {
+        case .connecting:
+            self.state = .open
+            return .fireOpen
+        case .closing(let closing) where !closing.closeSent:
+            // The user gave up while the handshake was finishing: leave without opening.
+            return .closeChannel
+        case .closed:
+            return .closeChannel
+        case .open, .closing:
+            preconditionFailure("upgrade succeeded twice")
+        }
+    }
+
+    /// The connection could not be made, or the handshake failed; the error says why.
+    ///
+    /// When a channel exists, the caller closes it and later reports `channelClosed()`,
+    /// which then does nothing.
+    public mutating func connectFailed(_ error: ConnectionError) -> Action {
+        switch self.state {
+        case .connecting:
+            self.state = .closed
+            return .fireErrorAndClose(error, .abnormal(initiator: .transport))
+        case .closing(let closing) where !closing.closeSent:
+            self.state = .closed
+            return .fireClose(.abnormal(initiator: closing.initiator))
+        case .closed:
+            return .none
+        case .open, .closing:
+            preconditionFailure("connect failure reported after the connection opened")
+        }
+    }
+
+    /// The user wants to send a data message.
+    public mutating func sendRequested() -> Action {
+        switch self.state {
+        case .connecting:
+            return .queueMessage
+        case .open:
+            return .sendMessage
+        case .closing:
+            return .refuseMessage(ConnectionError(.input, "not sent: the connection is closing"))
+        case .closed:
+            return .refuseMessage(ConnectionError(.input, "not sent: the connection is closed"))
+        }
+    }
+
+    /// The user (or end of input) asks to close with this code and reason.
+    public mutating func closeRequested(code: CloseCode?, reason: String) -> Action {
+        switch self.state {
+        case .connecting:
+            self.state = .closing(Closing(initiator: .user, closeSent: false, received: nil))
+            return .closeChannel
+        case .open:
+            self.state = .closing(Closing(initiator: .user, closeSent: true, received: nil))
+            return .sendClose(code: code, reason: reason)
+        case .closing, .closed:
+            return .none
+        }
+    }
+
+    /// A complete data message arrived.
+    public mutating func messageReceived() -> Action {
+        switch self.state {
+        case .open:
+            return .deliverMessage
+        case .closing(let closing):
+            // After the user's close frame the peer may still send data it sent before
+            // seeing it; after its own close frame it must not, and after we failed the
+            // connection nothing more is processed.
+            let stillListening = closing.initiator == .user && closing.closeSent && closing.received == nil
+            return stillListening ? .deliverMessage : .dropMessage
+        case .closed:
+            return .dropMessage
+        case .connecting:
+            preconditionFailure("a data frame cannot arrive before the upgrade")
+        }
+    }
+
+    /// A ping arrived.
+    public mutating func pingReceived() -> Action {
+        switch self.state {
+        case .open:
+            return .sendPong
+        case .closing, .closed:
+            return .none
+        case .connecting:
+            preconditionFailure("a ping cannot arrive before the upgrade")
+        }
+    }
+
+    /// A close frame arrived, with its code (nil when the frame had none) and reason.
+    ///
+    /// The caller has checked the frame: a bad code, a bad reason or a one-byte payload
+    /// is a `protocolViolated` instead.
+    public mutating func closeFrameReceived(code: CloseCode?, reason: String) -> Action {
+        switch self.state {
+        case .open:
+            self.state = .closing(
+                Closing(initiator: .peer, closeSent: true, received: ReceivedClose(code: code, reason: reason))
+            )
+            return .sendClose(code: code, reason: "")
+        case .closing(var closing):
+            guard closing.received == nil else {
+                return .none
+            }
+            closing.received = ReceivedClose(code: code, reason: reason)
+            self.state = .closing(closing)
+            // The handshake is complete; the server should now end TCP. We help it along.
+            return .closeChannel
+        case .closed:
+            return .none
+        case .connecting:
+            preconditionFailure("a close frame cannot arrive before the upgrade")
+        }
+    }
+
+    /// The peer broke the protocol; the error says how and the code is what we answer with.
+    public mutating func protocolViolated(_ error: ConnectionError, code: CloseCode) -> Action {
+        switch self.state {
+        case .open:
+            self.state = .closing(Closing(initiator: .protocolFailure, closeSent: true, received: nil))
+            return .failConnection(error, code: code, reason: error.message.truncatedUTF8(toBytes: 123))
+        case .closing:
+            return .fireErrorAndCloseChannel(error)
+        case .closed:
+            return .none
+        case .connecting:
+            preconditionFailure("a protocol violation cannot happen before the upgrade")
+        }
+    }
+
+    /// The close handshake took too long: give up on it.
+    public mutating func closeTimedOut() -> Action {
+        switch self.state {
+        case .closing:
+            return .closeChannel
+        case .connecting, .open, .closed:
+            return .none
+        }
+    }
+
+    /// The TCP connection ended (whoever ended it).
+    public mutating func channelClosed() -> Action {
+        switch self.state {
+        case .connecting:
+            self.state = .closed
+            return .fireErrorAndClose(
+                ConnectionError(.handshake, "the server closed the connection during the opening handshake"),
+                .abnormal(initiator: .transport)
+            )
+        case .open:
+            self.state = .closed
+            return .fireClose(.abnormal(initiator: .transport))
+        case .closing(let closing):
+            self.state = .closed
+            guard closing.closeSent, let received = closing.received else {
+                return .fireClose(.abnormal(initiator: closing.initiator))
+            }
+            return .fireClose(
+                CloseInfo(
+                    code: received.code ?? .noStatusReceived,
+                    reason: received.reason,
+                    wasClean: true,
+                    initiator: closing.initiator
+                )
+            )
+        case .closed:
+            return .none
+        }
+    }
+}

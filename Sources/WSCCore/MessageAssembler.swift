@@ -1,0 +1,91 @@
+/// Checks the order of incoming data frames and decides when a message is complete.
+///
+/// A pure value that sees only frame kinds and sizes; the caller keeps the bytes. It
+/// enforces RFC 6455 section 5.4 (fragments of one message are not interleaved with
+/// another's) and the message size limit.
+public struct MessageAssembler: Sendable {
+    /// The kind of a data frame.
+    public enum FrameKind: Sendable {
+        case text
+        case binary
+        case continuation
+    }
+
+    /// The kind of a complete message.
+    public enum MessageKind: Sendable {
+        case text
+        case binary
+    }
+
+    enum State: Sendable {
+        case idle
+        case assembling(MessageKind, size: Int)
+    }
+
+    /// What the caller does with the frame that arrived.
+    public enum Action: Hashable, Sendable {
+        /// The frame is a whole message by itself: deliver it.
+        case deliverFrame(MessageKind)
+        /// The frame starts a message: keep its bytes.
+        case startMessage(MessageKind)
+        /// The frame continues the message: add its bytes.
+        case appendFrame
+        /// The frame ends the message: add its bytes and deliver the message.
+        case appendFrameAndDeliver(MessageKind)
+        /// Fail the connection with this code; the message says why.
+        case fail(CloseCode, String)
+    }
+
+    private var state: State = .idle
+    /// The largest message accepted, in bytes.
+    public let maximumMessageSize: Int
+
+    public init(maximumMessageSize: Int) {
+        self.maximumMessageSize = maximumMessageSize
+    }
+
+    /// Whether a fragmented message is in progress.
+    public var isAssembling: Bool {
+        switch self.state {
+        case .idle: false
+        case .assembling: true
+        }
+    }
+
+    /// A data frame arrived with this kind, FIN bit and payload length.
+    public mutating func frameReceived(_ kind: FrameKind, fin: Bool, length: Int) -> Action {
+        switch (self.state, kind) {
+        case (.idle, .text), (.idle, .binary):
+            let messageKind: MessageKind = kind == .text ? .text : .binary
+            guard length <= self.maximumMessageSize else {
+                return self.tooBig(length)
+            }
+            if fin {
+                return .deliverFrame(messageKind)
+            }
+            self.state = .assembling(messageKind, size: length)
+            return .startMessage(messageKind)
+        case (.idle, .continuation):
+            return .fail(.protocolError, "continuation frame with no message in progress")
+        case (.assembling, .text), (.assembling, .binary):
+            self.state = .idle
+            return .fail(.protocolError, "new message started before the previous one ended")
+        case (.assembling(let messageKind, let size), .continuation):
+            let newSize = size + length
+            guard newSize <= self.maximumMessageSize else {
+                self.state = .idle
+                return self.tooBig(newSize)
+            }
+            if fin {
+                self.state = .idle
+                return .appendFrameAndDeliver(messageKind)
+            }
+            self.state = .assembling(messageKind, size: newSize)
+            return .appendFrame
+        }
+    }
+
+    private func tooBig(_ size: Int) -> Action {
+        .fail(.messageTooBig, "message of at least \(size) bytes exceeds the limit of \(self.maximumMessageSize) bytes")
+    }
+}

@@ -1,0 +1,210 @@
+/// A parsed `ws://` or `wss://` URL, with the path and query kept byte for byte.
+public struct WebSocketURL: Hashable, Sendable, CustomStringConvertible {
+    /// True for `wss://`.
+    public var isSecure: Bool
+    /// The host without brackets: a name, an IPv4 address or an IPv6 address.
+    public var host: String
+    /// The port, explicit or the scheme's default (80 or 443).
+    public var port: Int
+    /// The request target: path and query exactly as given; `/` when the URL had none.
+    public var requestTarget: String
+    /// The user name from `user:pass@`, percent-decoded.
+    public var user: String?
+    /// The password from `user:pass@`, percent-decoded.
+    public var password: String?
+
+    /// Parses a URL; one without a scheme is taken as `ws://`.
+    public init(parsing text: String) throws(URLError) {
+        var rest = Substring(text.trimmingASCIIWhitespace())
+        guard !rest.isEmpty else {
+            throw URLError("the URL is empty")
+        }
+        if let schemeEnd = rest.firstRange(of: "://") {
+            let scheme = rest[..<schemeEnd.lowerBound].lowercased()
+            switch scheme {
+            case "ws": self.isSecure = false
+            case "wss": self.isSecure = true
+            default: throw URLError("unsupported scheme '\(scheme)://' (use ws:// or wss://)")
+            }
+            rest = rest[schemeEnd.upperBound...]
+        } else {
+            self.isSecure = false
+        }
+        if let hash = rest.firstIndex(of: "#") {
+            guard rest[hash...].count == 1 else {
+                throw URLError("a WebSocket URL cannot have a fragment ('\(rest[hash...])')")
+            }
+            rest = rest[..<hash]
+        }
+        let authorityEnd = rest.firstIndex(where: { $0 == "/" || $0 == "?" }) ?? rest.endIndex
+        var authority = rest[..<authorityEnd]
+        let target = rest[authorityEnd...]
+        self.requestTarget = target.isEmpty ? "/" : (target.first == "?" ? "/" + target : String(target))
+
+        if let at = authority.lastIndex(of: "@") {
+            let userInfo = authority[..<at]
+            authority = authority[authority.index(after: at)...]
+            if let colon = userInfo.firstIndex(of: ":") {
+                self.user = try Self.percentDecoded(userInfo[..<colon])
+                self.password = try Self.percentDecoded(userInfo[userInfo.index(after: colon)...])
+            } else {
+                self.user = try Self.percentDecoded(userInfo)
+                self.password = nil
+            }
+        } else {
+            self.user = nil
+            self.password = nil
+        }
+
+        let portText: Substring?
+        if authority.first == "[" {
+            guard let close = authority.firstIndex(of: "]") else {
+                throw URLError("missing ']' after the IPv6 address")
+            }
+            self.host = String(authority[authority.index(after: authority.startIndex)..<close])
+            guard Self.isIPv6Address(self.host) else {
+                throw URLError("'\(self.host)' is not an IPv6 address")
+            }
+            let afterBracket = authority[authority.index(after: close)...]
+            if afterBracket.isEmpty {
+                portText = nil
+            } else if afterBracket.first == ":" {
+                portText = afterBracket.dropFirst()
+            } else {
+                throw URLError("unexpected '\(afterBracket)' after the IPv6 address")
+            }
+        } else {
+            let parts = authority.split(separator: ":", omittingEmptySubsequences: false)
+            guard parts.count <= 2 else {
+                throw URLError("an IPv6 address in a URL must be in brackets, as in ws://[::1]:8080/")
+            }
+            self.host = String(parts[0])
+            portText = parts.count == 2 ? parts[1] : nil
+            guard !self.host.isEmpty else {
+                throw URLError("the URL has no host")
+            }
+            guard self.host.utf8.allSatisfy(Self.isHostByte) else {
+                throw URLError("'\(self.host)' is not a valid host name")
+            }
+        }
+        if let portText {
+            guard let port = Int(portText), (1...65535).contains(port), portText.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 })
+            else {
+                throw URLError("'\(portText)' is not a valid port (1-65535)")
+            }
+            self.port = port
+        } else {
+            self.port = self.isSecure ? 443 : 80
+        }
+    }
+
+    /// The scheme's default port: 443 for wss, 80 for ws.
+    public var defaultPort: Int { self.isSecure ? 443 : 80 }
+
+    /// Whether the host is an IP address rather than a name (no SNI is sent for these).
+    public var hostIsIPAddress: Bool {
+        Self.isIPv6Address(self.host) || Self.isIPv4Address(self.host)
+    }
+
+    /// The `Host` header: the host (bracketed if IPv6), with the port when not the default.
+    public var hostHeader: String {
+        let bracketed = Self.isIPv6Address(self.host) ? "[\(self.host)]" : self.host
+        return self.port == self.defaultPort ? bracketed : "\(bracketed):\(self.port)"
+    }
+
+    /// The URL without credentials, e.g. `ws://[::1]:8080/chat?room=1`.
+    public var description: String {
+        "\(self.isSecure ? "wss" : "ws")://\(self.hostHeader)\(self.requestTarget)"
+    }
+
+    private static func isHostByte(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+            UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"),
+            UInt8(ascii: "%"), 0x80...0xFF:
+            true
+        default:
+            false
+        }
+    }
+
+    static func isIPv4Address(_ text: String) -> Bool {
+        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+        return parts.count == 4
+            && parts.allSatisfy { part in
+                !part.isEmpty && part.count <= 3 && part.utf8.allSatisfy { $0 >= 48 && $0 <= 57 }
+                    && (Int(part) ?? 256) <= 255
+            }
+    }
+
+    static func isIPv6Address(_ text: String) -> Bool {
+        // Hex groups and colons, optionally an IPv4 tail and a %zone; at least two colons.
+        let address = text.split(separator: "%", maxSplits: 1).first.map(String.init) ?? ""
+        guard address.filter({ $0 == ":" }).count >= 2 else {
+            return false
+        }
+        return address.utf8.allSatisfy { byte in
+            switch byte {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "a")...UInt8(ascii: "f"),
+                UInt8(ascii: "A")...UInt8(ascii: "F"), UInt8(ascii: ":"), UInt8(ascii: "."):
+                true
+            default:
+                false
+            }
+        }
+    }
+
+    private static func percentDecoded(_ text: Substring) throws(URLError) -> String {
+        var bytes: [UInt8] = []
+        var iterator = text.utf8.makeIterator()
+        while let byte = iterator.next() {
+            guard byte == UInt8(ascii: "%") else {
+                bytes.append(byte)
+                continue
+            }
+            guard let high = iterator.next().flatMap(Self.hexValue), let low = iterator.next().flatMap(Self.hexValue)
+            else {
+                throw URLError("bad percent escape in the URL's user information")
+            }
+            bytes.append(high << 4 | low)
+        }
+        guard let decoded = String(validating: bytes, as: UTF8.self) else {
+            throw URLError("the URL's user information is not valid UTF-8")
+        }
+        return decoded
+    }
+
+    private static func hexValue(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): byte - UInt8(ascii: "0")
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): byte - UInt8(ascii: "a") + 10
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): byte - UInt8(ascii: "A") + 10
+        default: nil
+        }
+    }
+}
+
+/// Why a URL was refused.
+public struct URLError: Error, Hashable, Sendable, CustomStringConvertible {
+    public var message: String
+
+    public init(_ message: String) {
+        self.message = message
+    }
+
+    public var description: String { "invalid URL: \(self.message)" }
+}
+
+extension StringProtocol {
+    /// The text without leading and trailing ASCII spaces, tabs and line breaks.
+    public func trimmingASCIIWhitespace() -> Substring {
+        let isSpace: (Character) -> Bool = { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }
+        let text = Substring(self)
+        guard let start = text.firstIndex(where: { !isSpace($0) }),
+            let end = text.lastIndex(where: { !isSpace($0) })
+        else {
+            return ""
+        }
+        return text[start...end]
+    }
+}

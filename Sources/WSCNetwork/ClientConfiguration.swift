@@ -1,0 +1,50 @@
+import WSCCore
+
+/// Everything needed to open one client connection.
+public struct ClientConfiguration: Sendable {
+    /// Where to connect.
+    public var url: WebSocketURL
+    /// Extra request headers (`-H`), sent as given after the ones `wsc` sets.
+    public var headers: [HeaderField] = []
+    /// The `Origin` header (`-o`).
+    public var origin: String?
+    /// Subprotocols offered, in order of preference (`-s`).
+    public var subprotocols: [String] = []
+    /// Basic credentials (`--auth`, or `user:pass@` in the URL).
+    public var basicAuth: (user: String, password: String)?
+    /// A `Host` header that replaces the one derived from the URL (`--host`).
+    public var hostOverride: String?
+    /// The `User-Agent` header.
+    public var userAgent: String = "wsc"
+    /// How long the TCP connect, TLS and upgrade may take together.
+    public var connectTimeout: Duration = .seconds(10)
+    /// How long to wait for the close handshake to finish before dropping TCP.
+    public var closeTimeout: Duration = .seconds(5)
+    /// The largest message accepted, in bytes; bigger ones close the connection with 1009.
+    public var maximumMessageSize: Int = 64 << 20
+    /// TLS settings for `wss://`.
+    public var tls = TLSOptions()
+    /// Whether to report the handshake's request and response headers as events.
+    public var traceHandshake = false
+
+    public init(url: WebSocketURL) {
+        self.url = url
+        if let user = url.user {
+            self.basicAuth = (user, url.password ?? "")
+        }
+    }
+}
+
+/// TLS settings for `wss://`.
+public struct TLSOptions: Sendable {
+    /// A PEM file of CA certificates to trust besides the system's (`--ca`).
+    public var caFile: String?
+    /// Skip certificate and host name verification (`-n`, `-k`).
+    public var skipVerification = false
+    /// A PEM client certificate chain (`--cert`).
+    public var certificateFile: String?
+    /// The PEM private key for the client certificate (`--key`).
+    public var privateKeyFile: String?
+
+    public init() {}
+}

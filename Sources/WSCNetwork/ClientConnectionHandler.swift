@@ -1,0 +1,464 @@
+import NIOCore
+import NIOPosix
+import NIOWebSocket
+import WSCCore
+
+/// Runs one client connection on its event loop: carries out what the
+/// ``ConnectionStateMachine`` decides, and sits at the end of the pipeline once upgraded.
+///
+/// Every method runs on `eventLoop`. Events leave through `emit`, in order.
+final class ClientConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
+    typealias InboundIn = WebSocketFrame
+    typealias OutboundOut = WebSocketFrame
+
+    /// A data message or file waiting for its turn.
+    enum PendingSend {
+        case message(Message)
+        case file(OutgoingFile)
+    }
+
+    let configuration: ClientConfiguration
+    let eventLoop: EventLoop
+    let emit: @Sendable (ConnectionEvent) -> Void
+
+    private var state = ConnectionStateMachine()
+    private var assembler: MessageAssembler
+    /// The TCP channel, once connected.
+    private var channel: Channel?
+    /// This handler's context, once it joined the pipeline after the upgrade.
+    private var context: ChannelHandlerContext?
+    /// Sends waiting for the connection to open or for a file to finish.
+    private var pending: [PendingSend] = []
+    /// The fragments of the message being assembled.
+    private var partial: ByteBuffer?
+    /// Whether a file is being streamed (data frames of others must wait).
+    private var isStreaming = false
+    private var connectTimer: Scheduled<Void>?
+    private var closeTimer: Scheduled<Void>?
+    private var openInfo: OpenInfo?
+    /// What `upgradeSucceeded()` asked for, carried out once writes can pass.
+    private var actionAfterUpgrade: ConnectionStateMachine.Action = .none
+    private var openedAt: ContinuousClock.Instant?
+    private var statistics = ConnectionStatistics()
+    private var pings = PingTracker()
+
+    /// Frames of a streamed file are this big.
+    static let fileChunkSize = 256 * 1024
+
+    init(configuration: ClientConfiguration, eventLoop: EventLoop, emit: @escaping @Sendable (ConnectionEvent) -> Void) {
+        self.configuration = configuration
+        self.eventLoop = eventLoop
+        self.emit = emit
+        self.assembler = MessageAssembler(maximumMessageSize: configuration.maximumMessageSize)
+    }
+
+    // MARK: Commands from the user
+
+    func send(_ message: Message) {
+        switch self.state.sendRequested() {
+        case .sendMessage where !self.isStreaming:
+            self.write(message)
+        case .sendMessage, .queueMessage:
+            self.pending.append(.message(message))
+        case .refuseMessage(let error):
+            self.emit(.error(error))
+        case .none, .fireOpen, .deliverMessage, .dropMessage, .sendPong, .sendClose, .failConnection, .closeChannel,
+            .fireErrorAndCloseChannel, .fireClose, .fireErrorAndClose:
+            preconditionFailure("unexpected action for a send")
+        }
+    }
+
+    func send(_ file: OutgoingFile) {
+        switch self.state.sendRequested() {
+        case .sendMessage where !self.isStreaming:
+            self.stream(file)
+        case .sendMessage, .queueMessage:
+            self.pending.append(.file(file))
+        case .refuseMessage(let error):
+            file.close()
+            self.emit(.error(error))
+        case .none, .fireOpen, .deliverMessage, .dropMessage, .sendPong, .sendClose, .failConnection, .closeChannel,
+            .fireErrorAndCloseChannel, .fireClose, .fireErrorAndClose:
+            preconditionFailure("unexpected action for a send")
+        }
+    }
+
+    func sendControl(_ opcode: WebSocketOpcode, payload: [UInt8]) {
+        guard self.state.readyState == .open, let context = self.context else {
+            self.emit(.error(ConnectionError(.input, "not sent: the connection is \(self.state.readyState.name.lowercased())")))
+            return
+        }
+        if opcode == .ping {
+            self.pings.pingSent(payload, at: .now)
+        }
+        let frame = WebSocketFrame(fin: true, opcode: opcode, maskKey: .random(), data: context.channel.allocator.buffer(bytes: payload))
+        context.writeAndFlush(self.wrapOutboundOut(frame), promise: nil)
+    }
+
+    func close(code: CloseCode?, reason: String) {
+        self.run(self.state.closeRequested(code: code, reason: reason))
+    }
+
+    func status() -> ConnectionStatus {
+        let buffered = (try? self.channel?.syncOptions?.getOption(ChannelOptions.bufferedWritableBytes)) ?? 0
+        return ConnectionStatus(
+            readyState: self.state.readyState,
+            url: self.configuration.url.description,
+            subprotocol: self.openInfo?.subprotocol,
+            extensions: self.openInfo?.extensions ?? [],
+            bufferedAmount: buffered,
+            statistics: self.statistics,
+            uptime: self.openedAt.map { $0.duration(to: .now) },
+            lastRoundTrip: self.pings.lastRoundTrip
+        )
+    }
+
+    // MARK: Events from the connect attempt
+
+    func connectTimerStarted(_ timer: Scheduled<Void>) {
+        self.connectTimer = timer
+    }
+
+    func connected(_ channel: Channel) {
+        self.channel = channel
+        if case .closed = self.state.readyState {
+            channel.close(promise: nil)
+        }
+    }
+
+    func connectFailed(_ error: ConnectionError) {
+        self.connectTimer?.cancel()
+        self.run(self.state.connectFailed(error))
+        self.channel?.close(promise: nil)
+        self.discardPending()
+    }
+
+    /// The server's 101 answer passed every check: the handler is in the pipeline.
+    ///
+    /// The connection counts as open from here, so frames that came with the 101 are
+    /// handled; but nothing can be written until the upgrade handler lets writes
+    /// through, which ``upgradeCompleted()`` reports.
+    func upgraded(_ agreement: HandshakeValidation.Agreement) {
+        self.connectTimer?.cancel()
+        self.openInfo = OpenInfo(
+            url: self.configuration.url.description,
+            subprotocol: agreement.subprotocol,
+            extensions: agreement.extensions
+        )
+        self.actionAfterUpgrade = self.state.upgradeSucceeded()
+    }
+
+    /// The upgrade handler finished: writes pass from now on.
+    func upgradeCompleted() {
+        let action = self.actionAfterUpgrade
+        self.actionAfterUpgrade = .none
+        self.run(action)
+    }
+
+    // MARK: ChannelHandler
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        self.context = nil
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let frame = self.unwrapInboundIn(data)
+        guard !frame.rsv1, !frame.rsv2, !frame.rsv3 else {
+            self.violation(.protocolError, "frame with reserved bits set, but no extension was negotiated")
+            return
+        }
+        guard frame.maskKey == nil else {
+            self.violation(.protocolError, "the server sent a masked frame")
+            return
+        }
+        switch frame.opcode {
+        case .text:
+            self.dataFrame(frame, kind: .text)
+        case .binary:
+            self.dataFrame(frame, kind: .binary)
+        case .continuation:
+            self.dataFrame(frame, kind: .continuation)
+        case .ping:
+            let payload = Array(frame.data.readableBytesView)
+            if case .sendPong = self.state.pingReceived() {
+                let pong = WebSocketFrame(fin: true, opcode: .pong, maskKey: .random(), data: frame.data)
+                context.writeAndFlush(self.wrapOutboundOut(pong), promise: nil)
+            }
+            self.emit(.ping(payload))
+        case .pong:
+            let payload = Array(frame.data.readableBytesView)
+            self.emit(.pong(payload, roundTrip: self.pings.pongReceived(payload, at: .now)))
+        case .connectionClose:
+            self.closeFrame(frame.data)
+        default:
+            self.violation(.protocolError, "frame with reserved opcode \(frame.opcode)")
+        }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: Error) {
+        if let error = error as? NIOWebSocketError {
+            switch error {
+            case .invalidFrameLength:
+                self.violation(.messageTooBig, "frame longer than the message size limit (\(self.configuration.maximumMessageSize) bytes)")
+            case .fragmentedControlFrame:
+                self.violation(.protocolError, "fragmented control frame")
+            case .multiByteControlFrameLength:
+                self.violation(.protocolError, "control frame longer than 125 bytes")
+            }
+            return
+        }
+        self.emit(.error(ConnectionError(.protocolViolation, "connection error: \(error)")))
+        context.close(promise: nil)
+    }
+
+    /// The TCP connection is gone (reported from the channel's close future).
+    func channelClosed() {
+        self.connectTimer?.cancel()
+        self.closeTimer?.cancel()
+        self.run(self.state.channelClosed())
+        self.discardPending()
+    }
+
+    // MARK: Incoming frames
+
+    private func dataFrame(_ frame: WebSocketFrame, kind: MessageAssembler.FrameKind) {
+        var data = frame.data
+        switch self.assembler.frameReceived(kind, fin: frame.fin, length: data.readableBytes) {
+        case .deliverFrame(let messageKind):
+            self.deliver(data, kind: messageKind)
+        case .startMessage:
+            self.partial = data
+        case .appendFrame:
+            self.partial?.writeBuffer(&data)
+        case .appendFrameAndDeliver(let messageKind):
+            guard var message = self.partial else {
+                preconditionFailure("a fragment ended a message that never started")
+            }
+            self.partial = nil
+            message.writeBuffer(&data)
+            self.deliver(message, kind: messageKind)
+        case .fail(let code, let reason):
+            self.partial = nil
+            self.violation(code, reason)
+        }
+    }
+
+    private func deliver(_ payload: ByteBuffer, kind: MessageAssembler.MessageKind) {
+        let message: Message
+        switch kind {
+        case .text:
+            guard let text = String(validating: payload.readableBytesView, as: UTF8.self) else {
+                self.violation(.invalidPayloadData, "text message is not valid UTF-8")
+                return
+            }
+            message = .text(text)
+        case .binary:
+            message = .binary(Array(payload.readableBytesView))
+        }
+        switch self.state.messageReceived() {
+        case .deliverMessage:
+            self.statistics.received(bytes: payload.readableBytes)
+            self.emit(.message(message))
+        case .dropMessage:
+            break
+        case .none, .fireOpen, .sendPong, .sendMessage, .queueMessage, .refuseMessage, .sendClose, .failConnection,
+            .closeChannel, .fireErrorAndCloseChannel, .fireClose, .fireErrorAndClose:
+            preconditionFailure("unexpected action for a message")
+        }
+    }
+
+    private func closeFrame(_ payload: ByteBuffer) {
+        var payload = payload
+        switch payload.readableBytes {
+        case 0:
+            self.run(self.state.closeFrameReceived(code: nil, reason: ""))
+        case 1:
+            self.violation(.protocolError, "close frame with a 1-byte payload")
+        default:
+            let code = CloseCode(payload.readInteger(as: UInt16.self) ?? 0)
+            guard code.isValidOnTheWire else {
+                self.violation(.protocolError, "close frame with invalid code \(code.rawValue)")
+                return
+            }
+            guard let reason = String(validating: payload.readableBytesView, as: UTF8.self) else {
+                self.violation(.invalidPayloadData, "close reason is not valid UTF-8")
+                return
+            }
+            self.run(self.state.closeFrameReceived(code: code, reason: reason))
+        }
+    }
+
+    private func violation(_ code: CloseCode, _ message: String) {
+        self.run(self.state.protocolViolated(ConnectionError(.protocolViolation, "protocol error: \(message)"), code: code))
+    }
+
+    // MARK: Running actions
+
+    private func run(_ action: ConnectionStateMachine.Action) {
+        switch action {
+        case .none, .dropMessage:
+            break
+        case .fireOpen:
+            self.openedAt = .now
+            if let openInfo = self.openInfo {
+                self.emit(.open(openInfo))
+            }
+            self.flushPending()
+        case .sendClose(let code, let reason):
+            self.writeClose(code: code, reason: reason)
+        case .failConnection(let error, let code, let reason):
+            self.emit(.error(error))
+            self.writeClose(code: code, reason: reason)
+        case .closeChannel:
+            self.channel?.close(promise: nil)
+        case .fireErrorAndCloseChannel(let error):
+            self.emit(.error(error))
+            self.channel?.close(promise: nil)
+        case .fireClose(let info):
+            self.emit(.close(info))
+        case .fireErrorAndClose(let error, let info):
+            self.emit(.error(error))
+            self.emit(.close(info))
+        case .deliverMessage, .sendPong, .sendMessage, .queueMessage, .refuseMessage:
+            preconditionFailure("action \(action) is handled where it is returned")
+        }
+    }
+
+    private func writeClose(code: CloseCode?, reason: String) {
+        guard let context = self.context else {
+            self.channel?.close(promise: nil)
+            return
+        }
+        var payload = context.channel.allocator.buffer(capacity: 2 + reason.utf8.count)
+        if let code {
+            payload.writeInteger(code.rawValue)
+            payload.writeString(reason)
+        }
+        let frame = WebSocketFrame(fin: true, opcode: .connectionClose, maskKey: .random(), data: payload)
+        context.writeAndFlush(self.wrapOutboundOut(frame), promise: nil)
+        self.closeTimer = self.eventLoop.assumeIsolated().scheduleTask(in: .init(self.configuration.closeTimeout)) {
+            self.run(self.state.closeTimedOut())
+        }
+    }
+
+    private func write(_ message: Message) {
+        guard let context = self.context else {
+            preconditionFailure("writing before the handler joined the pipeline")
+        }
+        let frame: WebSocketFrame
+        switch message {
+        case .text(let text):
+            frame = WebSocketFrame(fin: true, opcode: .text, maskKey: .random(), data: context.channel.allocator.buffer(string: text))
+        case .binary(let bytes):
+            frame = WebSocketFrame(fin: true, opcode: .binary, maskKey: .random(), data: context.channel.allocator.buffer(bytes: bytes))
+        }
+        self.statistics.sent(bytes: message.byteCount)
+        context.writeAndFlush(self.wrapOutboundOut(frame), promise: nil)
+    }
+
+    private func flushPending() {
+        while !self.pending.isEmpty, !self.isStreaming, self.state.readyState == .open {
+            switch self.pending.removeFirst() {
+            case .message(let message):
+                self.write(message)
+            case .file(let file):
+                self.stream(file)
+            }
+        }
+    }
+
+    private func discardPending() {
+        for item in self.pending {
+            if case .file(let file) = item {
+                file.close()
+            }
+        }
+        self.pending.removeAll()
+    }
+
+    // MARK: Streaming files
+
+    private func stream(_ file: OutgoingFile) {
+        self.isStreaming = true
+        self.emit(.progress(TransferProgress(name: file.name, sentBytes: 0, totalBytes: file.size, isComplete: false)))
+        self.streamChunk(of: file, at: 0, lastReport: .now)
+    }
+
+    private func streamChunk(of file: OutgoingFile, at offset: Int64, lastReport: ContinuousClock.Instant) {
+        guard self.state.readyState == .open, let context = self.context else {
+            self.finishStream(file, error: ConnectionError(.input, "sending '\(file.name)' stopped: the connection is no longer open"))
+            return
+        }
+        let chunkSize = Int(min(Int64(Self.fileChunkSize), max(file.size - offset, 0)))
+        let allocator = context.channel.allocator
+        let loopBoundSelf = NIOLoopBound(self, eventLoop: self.eventLoop)
+        NIOThreadPool.singleton.runIfActive(eventLoop: self.eventLoop) { () throws -> ByteBuffer in
+            var buffer = allocator.buffer(capacity: chunkSize)
+            let count = try buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: chunkSize) { pointer in
+                try file.read(into: UnsafeMutableRawBufferPointer(rebasing: pointer[..<chunkSize]), at: offset)
+            }
+            _ = count
+            return buffer
+        }.whenComplete { result in
+            let handler = loopBoundSelf.value
+            switch result {
+            case .success(let chunk):
+                handler.writeChunk(chunk, of: file, at: offset, lastReport: lastReport)
+            case .failure(let error):
+                handler.finishStream(file, error: ConnectionError(.input, "\(error)"))
+            }
+        }
+    }
+
+    private func writeChunk(_ chunk: ByteBuffer, of file: OutgoingFile, at offset: Int64, lastReport: ContinuousClock.Instant) {
+        guard self.state.readyState == .open, let context = self.context else {
+            self.finishStream(file, error: ConnectionError(.input, "sending '\(file.name)' stopped: the connection is no longer open"))
+            return
+        }
+        let next = offset + Int64(chunk.readableBytes)
+        let shrank = chunk.readableBytes == 0 && next < file.size
+        let fin = next >= file.size || shrank
+        let opcode: WebSocketOpcode = offset == 0 ? (file.kind == .text ? .text : .binary) : .continuation
+        let frame = WebSocketFrame(fin: fin, opcode: opcode, maskKey: .random(), data: chunk)
+        let loopBoundSelf = NIOLoopBound(self, eventLoop: self.eventLoop)
+        context.writeAndFlush(self.wrapOutboundOut(frame)).whenComplete { result in
+            let handler = loopBoundSelf.value
+            switch result {
+            case .failure(let error):
+                handler.finishStream(file, error: ConnectionError(.input, "sending '\(file.name)' failed: \(error)"))
+            case .success where fin:
+                handler.statistics.sent(bytes: Int(next))
+                if shrank {
+                    handler.finishStream(file, error: ConnectionError(.input, "'\(file.name)' shrank while it was sent: sent \(next) of \(file.size) bytes"))
+                } else {
+                    handler.emit(.progress(TransferProgress(name: file.name, sentBytes: next, totalBytes: file.size, isComplete: true)))
+                    handler.finishStream(file, error: nil)
+                }
+            case .success:
+                var reportedAt = lastReport
+                if lastReport.duration(to: .now) > .milliseconds(250) {
+                    reportedAt = .now
+                    handler.emit(.progress(TransferProgress(name: file.name, sentBytes: next, totalBytes: file.size, isComplete: false)))
+                }
+                handler.streamChunk(of: file, at: next, lastReport: reportedAt)
+            }
+        }
+    }
+
+    private func finishStream(_ file: OutgoingFile, error: ConnectionError?) {
+        file.close()
+        self.isStreaming = false
+        if let error {
+            self.emit(.error(error))
+        }
+        self.flushPending()
+    }
+}

@@ -1,0 +1,87 @@
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import NIOSSL
+import WSCCore
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+extension ConnectionError {
+    /// The error for a failed TCP connect (or TLS set-up), with the reason in words.
+    init(connecting error: Error, to url: WebSocketURL) {
+        if let error = error as? ConnectionError {
+            self = error
+            return
+        }
+        let target = url.hostHeader
+        switch error {
+        case ChannelError.connectTimeout(let amount):
+            self.init(.connect, "timed out after \(Duration(amount).secondsText) connecting to \(target)")
+        case let error as NIOConnectionError:
+            self.init(.connect, Self.describe(error, target: target, port: url.port))
+        default:
+            self.init(.connect, "could not connect to \(target): \(error)")
+        }
+    }
+
+    /// The error for a failure between TCP connect and the end of the upgrade.
+    init(handshaking error: Error, to url: WebSocketURL) {
+        switch error {
+        case let error as ConnectionError:
+            self = error
+        case let error as NIOSSLError:
+            self.init(.tls, "TLS handshake with \(url.hostHeader) failed: \(Self.describe(error))")
+        case let error as NIOSSLExtraError:
+            self.init(.tls, "TLS handshake with \(url.hostHeader) failed: \(error)")
+        case let error as BoringSSLError:
+            self.init(.tls, "TLS handshake with \(url.hostHeader) failed: \(error)")
+        case let error as NIOHTTPClientUpgradeError where error == .upgraderDeniedUpgrade:
+            self.init(.handshake, "the server's Sec-WebSocket-Accept does not match the key sent (or is missing)")
+        case let error as NIOHTTPClientUpgradeError where error == .responseProtocolNotFound:
+            self.init(.handshake, "the server answered 101 without 'Upgrade: websocket'")
+        case is NIOHTTPClientUpgradeError:
+            self.init(.handshake, "the server's answer to the upgrade request is not valid HTTP (\(error))")
+        case is HTTPParserError:
+            self.init(.handshake, "the server's answer to the upgrade request is not valid HTTP (\(error))")
+        case ChannelError.inappropriateOperationForState, ChannelError.ioOnClosedChannel, ChannelError.eof:
+            self.init(.handshake, "the server closed the connection before answering the upgrade")
+        default:
+            self.init(connecting: error, to: url)
+        }
+    }
+
+    private static func describe(_ error: NIOConnectionError, target: String, port: Int) -> String {
+        if let dnsError = error.dnsAAAAError ?? error.dnsAError, error.connectionErrors.isEmpty {
+            return "could not resolve \(target): \(dnsError)"
+        }
+        if let first = error.connectionErrors.first {
+            return "could not connect to \(target): \(Self.describe(first.error))"
+        }
+        return "could not connect to \(target): no address found"
+    }
+
+    private static func describe(_ error: Error) -> String {
+        if let error = error as? IOError {
+            return String(cString: strerror(error.errnoCode))
+        }
+        if case NIOSSLError.handshakeFailed(let inner) = error {
+            return "\(inner)"
+        }
+        return "\(error)"
+    }
+}
+
+extension Duration {
+    /// `10 s`, `1.5 s`: how long, for messages.
+    var secondsText: String {
+        let (seconds, attoseconds) = self.components
+        let tenths = attoseconds / 100_000_000_000_000_000
+        return tenths == 0 ? "\(seconds) s" : "\(seconds).\(tenths) s"
+    }
+}

@@ -1,0 +1,86 @@
+import WSCCore
+
+/// Decides how each event looks on a terminal: the text, its colour, or nothing.
+public struct EventRenderer: Sendable {
+    public var style: OutputStyle
+
+    public init(style: OutputStyle) {
+        self.style = style
+    }
+
+    /// The lines for an event shown on a terminal, or nil when it is not shown.
+    public func terminalText(for event: ConnectionEvent) -> String? {
+        let color = self.style.color
+        switch event {
+        case .open(let info):
+            return ANSIColor.green.paint(EventFormatter.opened(info), if: color)
+        case .message(.text(let text)):
+            let line = EventFormatter.text(text, pretty: self.style.pretty)
+            return ANSIColor.cyan.paint("<", if: color) + line.dropFirst()
+        case .message(.binary(let bytes)):
+            let format = self.style.binaryFormat
+            let line = EventFormatter.binary(bytes, format: format)
+            return ANSIColor.cyan.paint("<", if: color) + line.dropFirst()
+        case .error(let error):
+            return ANSIColor.red.paint(EventFormatter.error(error), if: color)
+        case .close(let info):
+            let text = EventFormatter.closed(info)
+            return (info.wasClean ? ANSIColor.yellow : ANSIColor.red).paint(text, if: color)
+        case .ping(let payload):
+            guard self.style.showPingPong else {
+                return nil
+            }
+            return ANSIColor.dim.paint(EventFormatter.control("ping", payload: payload, roundTrip: nil), if: color)
+        case .pong(let payload, let roundTrip):
+            guard self.style.showPingPong else {
+                return nil
+            }
+            return ANSIColor.dim.paint(EventFormatter.control("pong", payload: payload, roundTrip: roundTrip), if: color)
+        case .progress(let progress):
+            return ANSIColor.dim.paint(Self.progressText(progress), if: color)
+        case .handshake(let trace):
+            return ANSIColor.dim.paint(trace.lines.joined(separator: "\n"), if: color)
+        }
+    }
+
+    /// The line for an event in pipe mode, written to standard error; nil when not shown.
+    ///
+    /// Messages are not here: their payloads go to standard output.
+    public func diagnosticText(for event: ConnectionEvent) -> String? {
+        switch event {
+        case .message:
+            return nil
+        case .progress(let progress) where !progress.isComplete:
+            return nil
+        case .open, .error, .close, .ping, .pong, .progress, .handshake:
+            return self.terminalText(for: event)
+        }
+    }
+
+    static func progressText(_ progress: TransferProgress) -> String {
+        let size = ByteCountFormatter.text(progress.totalBytes)
+        if progress.isComplete {
+            return "sent \(progress.name) (\(size))"
+        }
+        let percent = progress.totalBytes > 0 ? progress.sentBytes * 100 / progress.totalBytes : 0
+        return "sending \(progress.name): \(percent)% of \(size)"
+    }
+}
+
+/// Sizes in words: `512 bytes`, `1.5 KiB`, `27.0 MiB`.
+enum ByteCountFormatter {
+    static func text(_ bytes: Int64) -> String {
+        let units = ["KiB", "MiB", "GiB", "TiB"]
+        guard bytes >= 1024 else {
+            return "\(bytes) byte\(bytes == 1 ? "" : "s")"
+        }
+        var value = Double(bytes)
+        var unit = -1
+        while value >= 1024, unit < units.count - 1 {
+            value /= 1024
+            unit += 1
+        }
+        let tenths = Int((value * 10).rounded())
+        return "\(tenths / 10).\(tenths % 10) \(units[unit])"
+    }
+}

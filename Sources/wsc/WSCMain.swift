@@ -1,0 +1,9 @@
+import WSCCommand
+
+/// The `wsc` executable: everything lives in `WSCCommand`.
+@main
+enum WSCMain {
+    static func main() async {
+        await WSC.main()
+    }
+}

@@ -1,0 +1,83 @@
+import Testing
+import WSCCore
+
+@Suite("InputLine and slash commands")
+struct InputLineTests {
+    func parse(_ line: String, slash: Bool = true) throws -> InputLine {
+        try InputLine(parsing: line, slashCommands: slash)
+    }
+
+    @Test("plain lines are text, exactly")
+    func plainText() throws {
+        #expect(try self.parse("hello world") == .text("hello world"))
+        #expect(try self.parse("  spaced  ") == .text("  spaced  "))
+        #expect(try self.parse("") == .text(""))
+    }
+
+    @Test("with slash commands off, a leading slash is text")
+    func slashOff() throws {
+        #expect(try self.parse("/close", slash: false) == .text("/close"))
+    }
+
+    @Test("a double slash sends a literal slash")
+    func doubleSlash() throws {
+        #expect(try self.parse("//x") == .text("/x"))
+        #expect(try self.parse("//") == .text("/"))
+    }
+
+    @Test(
+        "each command parses",
+        arguments: [
+            ("/help", SlashCommand.help),
+            ("/quit", .quit),
+            ("/status", .status),
+            ("/close", .close(code: .normalClosure, reason: "")),
+            ("/close 4000", .close(code: CloseCode(4000), reason: "")),
+            ("/close 1001 going away now", .close(code: .goingAway, reason: "going away now")),
+            ("/ping", .ping([])),
+            ("/ping hi there", .ping(Array("hi there".utf8))),
+            ("/pong x", .pong([0x78])),
+            ("/json { \"a\" : [1, 2] }", .json("{\"a\":[1,2]}")),
+            ("/file /tmp/a b.bin", .file(path: "/tmp/a b.bin")),
+            ("/file \"/tmp/q.bin\"", .file(path: "/tmp/q.bin")),
+            ("/text notes.txt", .text(path: "notes.txt")),
+        ]
+    )
+    func commands(line: String, expected: SlashCommand) throws {
+        #expect(try self.parse(line) == .command(expected))
+    }
+
+    @Test(
+        "bad commands are refused with a reason",
+        arguments: [
+            ("/nope", "unknown command '/nope'"),
+            ("/json {bad", "invalid JSON"),
+            ("/json", "usage: /json"),
+            ("/file", "usage: /file"),
+            ("/close 1005", "cannot be sent"),
+            ("/close 1006", "cannot be sent"),
+            ("/close 999", "cannot be sent"),
+            ("/close 5000", "cannot be sent"),
+            ("/close abc", "is not a close code"),
+            ("/ping " + String(repeating: "x", count: 126), "the limit is 125"),
+            ("/close 1000 " + String(repeating: "r", count: 124), "the limit is 123"),
+        ]
+    )
+    func refused(line: String, fragment: String) {
+        #expect {
+            try self.parse(line)
+        } throws: { error in
+            (error as? InputError)?.message.contains(fragment) == true
+        }
+    }
+
+    @Test("close codes that may be sent")
+    func closeCodes() {
+        for code in [1000, 1001, 1002, 1003, 1007, 1008, 1009, 1010, 1011, 1012, 1013, 1014, 3000, 4999] {
+            #expect(CloseCode(UInt16(code)).isValidOnTheWire, "\(code)")
+        }
+        for code in [0, 999, 1004, 1005, 1006, 1015, 1016, 2999, 5000, 65535] {
+            #expect(!CloseCode(UInt16(code)).isValidOnTheWire, "\(code)")
+        }
+    }
+}
