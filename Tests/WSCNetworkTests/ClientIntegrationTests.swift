@@ -1,0 +1,336 @@
+import NIOCore
+import NIOHTTP1
+import NIOWebSocket
+import Testing
+import WSCCore
+@testable import WSCNetwork
+
+/// The client against a real NIO server on 127.0.0.1:0.
+@Suite("Client against a NIO server", .timeLimit(.minutes(1)))
+struct ClientIntegrationTests {
+    @Test("a clean close that we start: 1000, wasClean, exactly one close")
+    func normalClose() async throws {
+        let server = try await ScriptedServer.start()
+        defer { Task { await server.stop() } }
+        let harness = try ClientHarness(url: "ws://127.0.0.1:\(server.port)/chat?x=1")
+        let opened = await harness.waitForOpen()
+        #expect(opened.last == .open(OpenInfo(url: "ws://127.0.0.1:\(server.port)/chat?x=1", subprotocol: nil, extensions: [])))
+        harness.client.send(.text("hello"))
+        #expect(await harness.waitForMessages(1) == [.text("hello")])
+        harness.client.close()
+        let events = await harness.waitForClose()
+        #expect(events.closeInfo == CloseInfo(code: .normalClosure, reason: "", wasClean: true, initiator: .user))
+        #expect(events.closeCount == 1)
+        let request = try #require(server.requests.withLockedValue { $0.first })
+        #expect(request.uri == "/chat?x=1")
+        #expect(request.headers["Host"] == ["127.0.0.1:\(server.port)"])
+    }
+
+    @Test("the server closes with a code and reason")
+    func serverClose() async throws {
+        let server = try await ScriptedServer.start(onOpen: { channel in
+            channel.writeAndFlush(ScriptedServer.closeFrame(4001, "bye", allocator: channel.allocator), promise: nil)
+        }, onFrame: { frame, channel in
+            if frame.opcode == .connectionClose {
+                channel.close(promise: nil)
+            }
+        })
+        defer { Task { await server.stop() } }
+        let harness = try ClientHarness(url: "ws://127.0.0.1:\(server.port)/")
+        let events = await harness.waitForClose()
+        #expect(events.closeInfo == CloseInfo(code: CloseCode(4001), reason: "bye", wasClean: true, initiator: .peer))
+        let replies = server.frames.withLockedValue { $0 }.filter { $0.opcode == .connectionClose }
+        #expect(replies.count == 1)
+        var payload = try #require(replies.first).unmaskedData
+        #expect(payload.readInteger(as: UInt16.self) == 4001)
+    }
+
+    @Test("the TCP connection drops without a close: 1006, wasClean false")
+    func abruptDrop() async throws {
+        let server = try await ScriptedServer.start(onFrame: { _, channel in channel.close(promise: nil) })
+        defer { Task { await server.stop() } }
+        let harness = try ClientHarness(url: "ws://127.0.0.1:\(server.port)/")
+        await harness.waitForOpen()
+        harness.client.send(.text("drop me"))
+        let events = await harness.waitForClose()
+        #expect(events.closeInfo == .abnormal(initiator: .transport))
+    }
+
+    @Test("a refused upgrade reports status line and body")
+    func refused() async throws {
+        let server = try await ScriptedServer.start(upgrade: .refuse(.forbidden, "go away: no token\n"))
+        defer { Task { await server.stop() } }
+        let harness = try ClientHarness(url: "ws://127.0.0.1:\(server.port)/")
+        let events = await harness.waitForClose()
+        let error = try #require(events.errors.first)
+        guard case .rejected(let rejection) = error.kind else {
+            Issue.record("expected a rejection, got \(error)")
+            return
+        }
+        #expect(rejection.status == 403)
+        #expect(rejection.statusLine == "HTTP/1.1 403 Forbidden")
+        #expect(rejection.body == Array("go away: no token\n".utf8))
+        #expect(ExitStatus(failedWith: error) == .protocolError)
+        #expect(events.closeInfo?.code == .abnormalClosure)
+    }
+
+    @Test("a big refusal body is cut at 4 KiB")
+    func refusedBigBody() async throws {
+        let server = try await ScriptedServer.start(upgrade: .refuse(.unauthorized, String(repeating: "x", count: 10_000)))
+        defer { Task { await server.stop() } }
+        let harness = try ClientHarness(url: "ws://127.0.0.1:\(server.port)/")
+        let error = try #require(await harness.waitForClose().errors.first)
+        guard case .rejected(let rejection) = error.kind else {
+            Issue.record("expected a rejection")
+            return
+        }
+        #expect(rejection.body.count == 4096 && rejection.bodyTruncated)
+    }
+
+    @Test("subprotocols: offered ones are sent, the chosen one reported, an unoffered one refused")
+    func subprotocols() async throws {
+        let server = try await ScriptedServer.start(upgrade: .accept(HTTPHeaders([("Sec-WebSocket-Protocol", "v2")])))
+        defer { Task { await server.stop() } }
+        let good = try ClientHarness(url: "ws://127.0.0.1:\(server.port)/") { $0.subprotocols = ["v1", "v2"] }
+        let opened = await good.waitForOpen()
+        guard case .open(let info) = opened.last else {
+            Issue.record("expected open, got \(opened)")
+            return
+        }
+        #expect(info.subprotocol == "v2")
+        #expect(server.requests.withLockedValue { $0.first?.headers["Sec-WebSocket-Protocol"] } == ["v1, v2"])
+        good.client.close()
+        _ = await good.waitForClose()
+
+        let bad = try ClientHarness(url: "ws://127.0.0.1:\(server.port)/") { $0.subprotocols = ["v1"] }
+        let events = await bad.waitForClose()
+        #expect(events.errors.first?.kind == .handshake)
+        #expect(events.errors.first?.message.contains("'v2'") == true)
+    }
+
+    @Test("an extension we did not offer is refused")
+    func unofferedExtension() async throws {
+        let server = try await ScriptedServer.start(upgrade: .accept(HTTPHeaders([("Sec-WebSocket-Extensions", "permessage-deflate")])))
+        defer { Task { await server.stop() } }
+        let events = await try ClientHarness(url: "ws://127.0.0.1:\(server.port)/").waitForClose()
+        #expect(events.errors.first?.kind == .handshake)
+    }
+
+    @Test("a wrong Sec-WebSocket-Accept is refused")
+    func badAccept() async throws {
+        let server = try await RawServer.start { _ in
+            "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: bm90IHRoZSByaWdodCBrZXk=\r\n\r\n"
+        }
+        defer { Task { await server.stop() } }
+        let events = await try ClientHarness(url: "ws://127.0.0.1:\(server.port)/").waitForClose()
+        let error = try #require(events.errors.first)
+        #expect(error.kind == .handshake)
+        #expect(error.message.contains("Sec-WebSocket-Accept"))
+    }
+
+    @Test("pings are answered with the same payload; our pings get an RTT")
+    func pingPong() async throws {
+        let server = try await ScriptedServer.start(onOpen: { channel in
+            channel.writeAndFlush(WebSocketFrame(fin: true, opcode: .ping, data: channel.allocator.buffer(string: "are you there")), promise: nil)
+        })
+        defer { Task { await server.stop() } }
+        let harness = try ClientHarness(url: "ws://127.0.0.1:\(server.port)/")
+        await harness.wait { if case .ping = $0 { true } else { false } }
+        harness.client.ping(Array("p1".utf8))
+        let events = await harness.wait { if case .pong = $0 { true } else { false } }
+        guard case .pong(let payload, let roundTrip) = events.last else {
+            Issue.record("expected a pong")
+            return
+        }
+        #expect(payload == Array("p1".utf8))
+        #expect(roundTrip != nil)
+        let pongs = server.frames.withLockedValue { $0 }.filter { $0.opcode == .pong }
+        #expect(pongs.map { String(buffer: $0.unmaskedData) } == ["are you there"])
+        harness.client.close()
+        _ = await harness.waitForClose()
+    }
+
+    @Test("fragmented messages are reassembled, with control frames between fragments")
+    func fragments() async throws {
+        let server = try await ScriptedServer.start(onOpen: { channel in
+            let a = channel.allocator
+            channel.write(WebSocketFrame(fin: false, opcode: .text, data: a.buffer(string: "Hel")), promise: nil)
+            channel.write(WebSocketFrame(fin: true, opcode: .ping, data: a.buffer(string: "mid")), promise: nil)
+            channel.write(WebSocketFrame(fin: false, opcode: .continuation, data: a.buffer(string: "lo, wör")), promise: nil)
+            channel.write(WebSocketFrame(fin: true, opcode: .continuation, data: a.buffer(string: "ld")), promise: nil)
+            channel.write(WebSocketFrame(fin: false, opcode: .binary, data: a.buffer(bytes: [0, 1])), promise: nil)
+            channel.writeAndFlush(WebSocketFrame(fin: true, opcode: .continuation, data: a.buffer(bytes: [2, 255])), promise: nil)
+        })
+        defer { Task { await server.stop() } }
+        let harness = try ClientHarness(url: "ws://127.0.0.1:\(server.port)/")
+        #expect(await harness.waitForMessages(2) == [.text("Hello, wörld"), .binary([0, 1, 2, 255])])
+        harness.client.close()
+        _ = await harness.waitForClose()
+    }
+
+    @Test("invalid UTF-8 in a text message: close 1007")
+    func invalidUTF8() async throws {
+        let server = try await ScriptedServer.start(onOpen: { channel in
+            channel.writeAndFlush(WebSocketFrame(fin: true, opcode: .text, data: channel.allocator.buffer(bytes: [0x68, 0xC3, 0x28])), promise: nil)
+        })
+        defer { Task { await server.stop() } }
+        let events = await try ClientHarness(url: "ws://127.0.0.1:\(server.port)/").waitForClose()
+        #expect(events.errors.first?.kind == .protocolViolation)
+        let close = try #require(server.frames.withLockedValue { $0 }.first { $0.opcode == .connectionClose })
+        var payload = close.unmaskedData
+        #expect(payload.readInteger(as: UInt16.self) == 1007)
+        #expect(events.closeInfo?.code == .invalidPayloadData)
+        #expect(events.closeInfo.map(ExitStatus.init(closedWith:)) == .closedAbnormally)
+        #expect(!events.contains { if case .message = $0 { true } else { false } })
+    }
+
+    @Test("a message over the size limit: close 1009")
+    func tooBig() async throws {
+        let server = try await ScriptedServer.start(onOpen: { channel in
+            channel.write(WebSocketFrame(fin: false, opcode: .binary, data: channel.allocator.buffer(repeating: 1, count: 600)), promise: nil)
+            channel.writeAndFlush(WebSocketFrame(fin: true, opcode: .continuation, data: channel.allocator.buffer(repeating: 1, count: 600)), promise: nil)
+        })
+        defer { Task { await server.stop() } }
+        let events = await try ClientHarness(url: "ws://127.0.0.1:\(server.port)/") { $0.maximumMessageSize = 1000 }.waitForClose()
+        let close = try #require(server.frames.withLockedValue { $0 }.first { $0.opcode == .connectionClose })
+        var payload = close.unmaskedData
+        #expect(payload.readInteger(as: UInt16.self) == 1009)
+        #expect(events.errors.first?.message.contains("limit") == true)
+    }
+
+    @Test("a reserved opcode is a protocol error: close 1002")
+    func reservedOpcode() async throws {
+        let server = try await ScriptedServer.start(onOpen: { channel in
+            let frame = WebSocketFrame(fin: true, opcode: WebSocketOpcode(encodedWebSocketOpcode: 3) ?? .text, data: channel.allocator.buffer(string: "x"))
+            channel.writeAndFlush(frame, promise: nil)
+        })
+        defer { Task { await server.stop() } }
+        _ = await try ClientHarness(url: "ws://127.0.0.1:\(server.port)/").waitForClose()
+        let close = try #require(server.frames.withLockedValue { $0 }.first { $0.opcode == .connectionClose })
+        var payload = close.unmaskedData
+        #expect(payload.readInteger(as: UInt16.self) == 1002)
+    }
+
+    @Test("every client frame is masked, with a fresh key each time")
+    func masking() async throws {
+        let server = try await ScriptedServer.start()
+        defer { Task { await server.stop() } }
+        let harness = try ClientHarness(url: "ws://127.0.0.1:\(server.port)/")
+        await harness.waitForOpen()
+        for index in 0..<50 {
+            harness.client.send(.text("m\(index)"))
+        }
+        _ = await harness.waitForMessages(50)
+        harness.client.close()
+        _ = await harness.waitForClose()
+        let keys = server.frames.withLockedValue { $0 }.map(\.maskKey)
+        #expect(keys.count == 51)
+        #expect(keys.allSatisfy { $0 != nil })
+        #expect(Set(keys.compactMap { $0.map { Array($0) } }).count >= 50)
+    }
+
+    @Test("messages sent before the connection opens are kept, in order")
+    func queuedBeforeOpen() async throws {
+        let server = try await ScriptedServer.start()
+        defer { Task { await server.stop() } }
+        let harness = try ClientHarness(url: "ws://127.0.0.1:\(server.port)/")
+        for index in 0..<200 {
+            harness.client.send(.text("early \(index)"))
+        }
+        let messages = await harness.waitForMessages(200)
+        #expect(messages == (0..<200).map { .text("early \($0)") })
+        harness.client.close()
+        _ = await harness.waitForClose()
+    }
+
+    @Test("headers: Host with port, Origin, Basic auth, -H, Host override")
+    func headers() async throws {
+        let server = try await ScriptedServer.start()
+        defer { Task { await server.stop() } }
+        let harness = try ClientHarness(url: "ws://al:secret@127.0.0.1:\(server.port)/") { configuration in
+            configuration.origin = "https://example.test"
+            configuration.headers = [HeaderField(name: "X-Token", value: "t1"), HeaderField(name: "User-Agent", value: "mine")]
+        }
+        await harness.waitForOpen()
+        harness.client.close()
+        _ = await harness.waitForClose()
+        let head = try #require(server.requests.withLockedValue { $0.first })
+        #expect(head.headers["Origin"] == ["https://example.test"])
+        #expect(head.headers["Authorization"] == ["Basic " + Base64.encode(Array("al:secret".utf8))])
+        #expect(head.headers["X-Token"] == ["t1"])
+        #expect(head.headers["User-Agent"] == ["mine"])
+
+        let other = try ClientHarness(url: "ws://127.0.0.1:\(server.port)/") { $0.hostOverride = "example.test" }
+        await other.waitForOpen()
+        other.client.close()
+        _ = await other.waitForClose()
+        #expect(server.requests.withLockedValue { $0.last?.headers["Host"] } == ["example.test"])
+    }
+
+    @Test("connection refused is a connect error")
+    func refusedConnection() async throws {
+        let server = try await ScriptedServer.start()
+        let port = server.port
+        await server.stop()
+        let events = await try ClientHarness(url: "ws://127.0.0.1:\(port)/").waitForClose()
+        let error = try #require(events.errors.first)
+        #expect(error.kind == .connect)
+        #expect(error.message.contains("refused"))
+        #expect(ExitStatus(failedWith: error) == .unavailable)
+        #expect(events.closeInfo == .abnormal(initiator: .transport))
+    }
+
+    @Test("a server that never answers the upgrade times out")
+    func upgradeTimeout() async throws {
+        let server = try await RawServer.start { _ in nil }
+        defer { Task { await server.stop() } }
+        let events = await try ClientHarness(url: "ws://127.0.0.1:\(server.port)/") { $0.connectTimeout = .milliseconds(300) }.waitForClose()
+        let error = try #require(events.errors.first)
+        #expect(error.kind == .connect)
+        #expect(error.message.contains("timed out"))
+    }
+
+    @Test("a server that never answers our close: the close timeout ends it")
+    func closeTimeout() async throws {
+        let server = try await ScriptedServer.start(onFrame: { _, _ in })
+        defer { Task { await server.stop() } }
+        let harness = try ClientHarness(url: "ws://127.0.0.1:\(server.port)/") { $0.closeTimeout = .milliseconds(300) }
+        await harness.waitForOpen()
+        harness.client.close()
+        let events = await harness.waitForClose()
+        #expect(events.closeInfo == .abnormal(initiator: .user))
+    }
+
+    @Test("a file is streamed as one binary message in fragments")
+    func fileStreaming() async throws {
+        let server = try await ScriptedServer.start(maxFrameSize: 1 << 20, onFrame: { frame, channel in
+            if frame.opcode == .connectionClose {
+                ScriptedServer.replyToClose(frame, on: channel)
+            }
+        })
+        defer { Task { await server.stop() } }
+        let path = "/tmp/wsc-test-\(UInt32.random(in: 0...UInt32.max)).bin"
+        var bytes = [UInt8](repeating: 0, count: 1_000_003)
+        for index in bytes.indices {
+            bytes[index] = UInt8(truncatingIfNeeded: index &* 31 &+ index >> 8)
+        }
+        try writeFile(path, bytes)
+        defer { removeFile(path) }
+        let harness = try ClientHarness(url: "ws://127.0.0.1:\(server.port)/")
+        await harness.waitForOpen()
+        harness.client.send(try OutgoingFile(path: path, displayName: "data.bin", kind: .binary))
+        harness.client.send(.text("after"))
+        let progress = await harness.wait { if case .progress(let p) = $0 { p.isComplete } else { false } }
+        harness.client.close()
+        _ = await harness.waitForClose()
+        #expect(progress.contains { if case .progress(let p) = $0 { p.isComplete && p.sentBytes == 1_000_003 } else { false } })
+        let frames = server.frames.withLockedValue { $0 }.filter { $0.opcode != .connectionClose }
+        #expect(frames.count > 2)
+        #expect(frames.first?.opcode == .binary && frames.first?.fin == false)
+        let fileFrames = frames.prefix { $0.opcode != .text }
+        #expect(fileFrames.last?.fin == true)
+        let received = fileFrames.flatMap { Array($0.unmaskedData.readableBytesView) }
+        #expect(received == bytes)
+        #expect(frames.last.map { String(buffer: $0.unmaskedData) } == "after")
+    }
+}
