@@ -59,7 +59,7 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
-        .testTarget(name: "WSCEndToEndTests", dependencies: ["WSCCore"]),
+        .testTarget(name: "WSCEndToEndTests", dependencies: ["WSCCore"], exclude: ["Peers"]),
     ],
     swiftLanguageModes: [.v6]
 )

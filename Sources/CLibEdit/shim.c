@@ -209,6 +209,9 @@ int wsc_le_init(const char *prompt, const char *history_path, int history_max) {
     rl_attempted_completion_function = complete;
     rl_completion_query_items = 1000000;  /* never ask "Display all N?" (it getc()s stdin) */
     rl_initialize();
+    /* M-x (ed-command) opens a blocking ":" prompt inside rl_callback_read_char()
+     * and loses the typed line: neutralize it. */
+    rl_parse_and_bind("bind ^[x ed-unassigned");
 
     if (history_max > 0) stifle_history(history_max);
     if (history_path) {

@@ -156,6 +156,9 @@ public final class LibEditLineEditor: LineEditor {
             }
             self.onLine?(line)
         case Int32(WSC_LE_EOF):
+            // The editor has let go of the terminal; a level-triggered source would spin.
+            self.readSource?.cancel()
+            self.readSource = nil
             self.onEndOfInput?()
         case Int32(WSC_LE_HANGUP):
             self.readSource?.cancel()

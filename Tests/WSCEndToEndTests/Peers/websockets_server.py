@@ -1,0 +1,76 @@
+"""An independent WebSocket peer for wsc's end-to-end tests: Python `websockets`.
+
+Prints its port on the first line of stdout, then serves until killed. Text messages
+starting with '!' are commands; everything else is echoed with its type kept:
+
+  !flood N [SIZE]   send N text messages "msg 0" ... (padded to SIZE bytes)
+  !close CODE REASON   close with this code and reason
+  !drop             drop the TCP connection without a close frame
+  !evil             send text with terminal escape sequences in it
+  !binary HEX       send these bytes as a binary message
+  !ping DATA        send a ping
+
+The path /reject answers the upgrade with 403 and a body.
+"""
+
+import asyncio
+import http
+import sys
+
+from websockets.asyncio.server import serve
+
+
+async def handler(connection):
+    async for message in connection:
+        if isinstance(message, str) and message.startswith("!"):
+            command, _, argument = message[1:].partition(" ")
+            if command == "flood":
+                parts = argument.split()
+                count = int(parts[0])
+                size = int(parts[1]) if len(parts) > 1 else 0
+                for index in range(count):
+                    text = f"msg {index}"
+                    await connection.send(text.ljust(size, "."))
+            elif command == "close":
+                code, _, reason = argument.partition(" ")
+                await connection.close(int(code), reason)
+                return
+            elif command == "drop":
+                connection.transport.abort()
+                return
+            elif command == "evil":
+                await connection.send("before\x1b[2J\x1b[31mred\x07after")
+            elif command == "binary":
+                await connection.send(bytes.fromhex(argument))
+            elif command == "ping":
+                await connection.ping(argument.encode())
+            continue
+        await connection.send(message)
+
+
+def process_request(connection, request):
+    if request.path == "/reject":
+        return connection.respond(http.HTTPStatus.FORBIDDEN, "no entry for you\n")
+    return None
+
+
+async def main():
+    async with serve(
+        handler,
+        "127.0.0.1",
+        0,
+        process_request=process_request,
+        ping_interval=None,
+        max_size=2**26,
+        compression=None,
+    ) as server:
+        port = server.sockets[0].getsockname()[1]
+        print(port, flush=True)
+        await asyncio.get_running_loop().create_future()
+
+
+if __name__ == "__main__":
+    try:
+        asyncio.run(main())
+    except KeyboardInterrupt:
+        sys.exit(0)

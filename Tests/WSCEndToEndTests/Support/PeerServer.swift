@@ -1,0 +1,74 @@
+import Foundation
+
+/// A server process started for a test: it prints its port first, and is killed at the end.
+final class PeerServer: @unchecked Sendable {
+    let process: Process
+    let port: Int
+
+    private init(process: Process, port: Int) {
+        self.process = process
+        self.port = port
+    }
+
+    /// The Python `websockets` peer (Tests/WSCEndToEndTests/Peers/websockets_server.py).
+    static func pythonWebSockets() throws -> PeerServer {
+        try self.start(Paths.python, [Paths.peers + "/websockets_server.py"])
+    }
+
+    /// `wsc --listen 0 --echo`: our own server as a fixture.
+    static func wscEcho() throws -> PeerServer {
+        try self.start(Paths.wsc, ["--listen", "0", "--echo"], portOnStandardError: true)
+    }
+
+    static func start(_ executable: String, _ arguments: [String], portOnStandardError: Bool = false) throws -> PeerServer {
+        guard FileManager.default.isExecutableFile(atPath: executable) else {
+            throw PeerError("\(executable) is missing: run the tests with `make test`, which installs the peers")
+        }
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        let pipe = Pipe()
+        if portOnStandardError {
+            process.standardError = pipe
+            process.standardOutput = FileHandle.nullDevice
+        } else {
+            process.standardOutput = pipe
+        }
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        var line = Data()
+        while !line.contains(UInt8(ascii: "\n")) {
+            let chunk = pipe.fileHandleForReading.availableData
+            guard !chunk.isEmpty else {
+                break
+            }
+            line.append(chunk)
+        }
+        let text = String(decoding: line, as: UTF8.self)
+        let digits = text.split(whereSeparator: { !$0.isNumber }).last(where: { Int($0).map { $0 > 0 } ?? false })
+        guard let digits, let port = Int(digits) else {
+            process.terminate()
+            throw PeerError("\(executable) did not report its port (said: \(text))")
+        }
+        return PeerServer(process: process, port: port)
+    }
+
+    /// Kills the server at once (a graceful shutdown would wait for its clients).
+    func stop() {
+        if self.process.isRunning {
+            kill(self.process.processIdentifier, SIGKILL)
+            self.process.waitUntilExit()
+        }
+    }
+
+    deinit {
+        self.stop()
+    }
+}
+
+struct PeerError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) {
+        self.description = description
+    }
+}

@@ -1,0 +1,79 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Runs a program and waits for it with `waitpid`, without Foundation's `Process`.
+///
+/// Foundation learns that a child ended through a descriptor the child inherits; a
+/// daemon the child leaves behind (a tmux server) keeps it open, and `waitUntilExit()`
+/// then never returns. `posix_spawn` + `waitpid` has no such trap.
+enum Spawn {
+    /// Runs `arguments[0]` (a path) and returns its exit status and, if asked, its output.
+    static func run(_ arguments: [String], environment: [String: String], captureOutput: Bool) throws -> (status: Int32, output: String) {
+        var fileActions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&fileActions)
+        defer { posix_spawn_file_actions_destroy(&fileActions) }
+        var pipeDescriptors: [Int32] = [-1, -1]
+        posix_spawn_file_actions_addopen(&fileActions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&fileActions, 2, "/dev/null", O_WRONLY, 0)
+        if captureOutput {
+            guard pipe(&pipeDescriptors) == 0 else {
+                throw PeerError("pipe failed")
+            }
+            posix_spawn_file_actions_adddup2(&fileActions, pipeDescriptors[1], 1)
+        } else {
+            posix_spawn_file_actions_addopen(&fileActions, 1, "/dev/null", O_WRONLY, 0)
+        }
+        // Nothing else of ours may leak into the child: a tmux server outlives it.
+        for descriptor in Self.openDescriptors() where descriptor > 2 {
+            posix_spawn_file_actions_addclose(&fileActions, descriptor)
+        }
+        let argv = arguments.map { strdup($0) } + [nil]
+        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer {
+            argv.forEach { free($0) }
+            envp.forEach { free($0) }
+        }
+        var pid: pid_t = 0
+        let result = posix_spawn(&pid, arguments[0], &fileActions, nil, argv, envp)
+        guard result == 0 else {
+            throw PeerError("cannot run \(arguments[0]): \(String(cString: strerror(result)))")
+        }
+        var output: [UInt8] = []
+        if captureOutput {
+            close(pipeDescriptors[1])
+            var buffer = [UInt8](repeating: 0, count: 65536)
+            while true {
+                let count = read(pipeDescriptors[0], &buffer, buffer.count)
+                if count < 0, errno == EINTR {
+                    continue
+                }
+                guard count > 0 else {
+                    break
+                }
+                output += buffer[0..<count]
+            }
+            close(pipeDescriptors[0])
+        }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0, errno == EINTR {}
+        return (status, String(decoding: output, as: UTF8.self))
+    }
+
+    /// The descriptors open in this process (from /proc/self/fd), before the pipe is made.
+    private static func openDescriptors() -> [Int32] {
+        guard let directory = opendir("/proc/self/fd") else {
+            return []
+        }
+        defer { closedir(directory) }
+        let own = dirfd(directory)
+        var descriptors: [Int32] = []
+        while let entry = readdir(directory) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            if let descriptor = Int32(name), descriptor != own {
+                descriptors.append(descriptor)
+            }
+        }
+        return descriptors
+    }
+}

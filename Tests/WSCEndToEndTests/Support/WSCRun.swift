@@ -1,0 +1,64 @@
+import Foundation
+
+/// The result of running `wsc` with pipes.
+struct WSCRun {
+    let status: Int32
+    let standardOutput: Data
+    let standardError: String
+
+    var output: String { String(decoding: self.standardOutput, as: UTF8.self) }
+
+    /// Runs `wsc` with these arguments, this standard input, and a time limit.
+    static func run(_ arguments: [String], input: Data = Data(), environment: [String: String] = [:], timeout: TimeInterval = 30) throws -> WSCRun {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: Paths.wsc)
+        process.arguments = arguments
+        var env = ProcessInfo.processInfo.environment
+        env.merge(environment) { $1 }
+        process.environment = env
+        let stdin = Pipe()
+        let stdout = Pipe()
+        let stderr = Pipe()
+        process.standardInput = stdin
+        process.standardOutput = stdout
+        process.standardError = stderr
+        try process.run()
+        let collectedOutput = DataCollector(stdout.fileHandleForReading)
+        let collectedError = DataCollector(stderr.fileHandleForReading)
+        stdin.fileHandleForWriting.write(input)
+        try stdin.fileHandleForWriting.close()
+        let deadline = Date().addingTimeInterval(timeout)
+        while process.isRunning, Date() < deadline {
+            Thread.sleep(forTimeInterval: 0.01)
+        }
+        if process.isRunning {
+            process.terminate()
+            process.waitUntilExit()
+            throw PeerError("wsc \(arguments) did not finish within \(timeout) s")
+        }
+        process.waitUntilExit()
+        return WSCRun(
+            status: process.terminationStatus,
+            standardOutput: collectedOutput.finish(),
+            standardError: String(decoding: collectedError.finish(), as: UTF8.self)
+        )
+    }
+}
+
+/// Reads a pipe to its end on a thread of its own.
+final class DataCollector: @unchecked Sendable {
+    private var data = Data()
+    private let done = DispatchSemaphore(value: 0)
+
+    init(_ handle: FileHandle) {
+        Thread.detachNewThread {
+            self.data = handle.readDataToEndOfFile()
+            self.done.signal()
+        }
+    }
+
+    func finish() -> Data {
+        self.done.wait()
+        return self.data
+    }
+}

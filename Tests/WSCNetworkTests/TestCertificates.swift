@@ -1,0 +1,43 @@
+import Foundation
+
+/// A throwaway CA and certificates made with openssl, in a temporary directory.
+struct TestCertificates {
+    let directory: String
+    var caFile: String { self.directory + "/ca.pem" }
+    var serverCertificate: String { self.directory + "/server.pem" }
+    var serverKey: String { self.directory + "/server.key" }
+    var otherHostCertificate: String { self.directory + "/other.pem" }
+    var otherHostKey: String { self.directory + "/other.key" }
+
+    /// Makes a CA, a server certificate for localhost/127.0.0.1/::1 and one for another host.
+    static func make() throws -> TestCertificates {
+        let directory = NSTemporaryDirectory() + "wsc-certs-\(UUID().uuidString)"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let script = """
+            set -e
+            cd '\(directory)'
+            openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 2 -subj '/CN=wsc test CA' \
+              -addext 'basicConstraints=critical,CA:TRUE' -addext 'keyUsage=critical,keyCertSign,cRLSign' 2>/dev/null
+            for name in server other; do
+              if [ $name = server ]; then san='DNS:localhost,IP:127.0.0.1,IP:::1'; else san='DNS:other.test'; fi
+              openssl req -newkey rsa:2048 -nodes -keyout $name.key -out $name.csr -subj "/CN=$name" 2>/dev/null
+              printf 'subjectAltName=%s\\nbasicConstraints=CA:FALSE\\nextendedKeyUsage=serverAuth\\n' "$san" > $name.ext
+              openssl x509 -req -in $name.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out $name.pem -days 2 \
+                -extfile $name.ext 2>/dev/null
+            done
+            """
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", script]
+        try process.run()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw TestFileError(message: "openssl failed with status \(process.terminationStatus)")
+        }
+        return TestCertificates(directory: directory)
+    }
+
+    func remove() {
+        try? FileManager.default.removeItem(atPath: self.directory)
+    }
+}
