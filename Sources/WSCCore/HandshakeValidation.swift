@@ -15,6 +15,11 @@ public struct HandshakeValidation: Sendable {
     public struct Agreement: Hashable, Sendable {
         public var subprotocol: String?
         public var extensions: [String]
+
+        public init(subprotocol: String?, extensions: [String]) {
+            self.subprotocol = subprotocol
+            self.extensions = extensions
+        }
     }
 
     /// Checks the response headers; throws the handshake error to report.
