@@ -36,6 +36,9 @@ public struct EventRenderer: Sendable {
                 return nil
             }
             return ANSIColor.dim.paint(EventFormatter.control("pong", payload: payload, roundTrip: roundTrip), if: color)
+        case .progress(let progress) where !progress.isComplete && progress.totalBytes < Self.progressThreshold:
+            // A small file is sent at once: its last report is enough.
+            return nil
         case .progress(let progress):
             return ANSIColor.dim.paint(Self.progressText(progress), if: color)
         case .handshake(let trace):
@@ -56,6 +59,9 @@ public struct EventRenderer: Sendable {
             return self.terminalText(for: event)
         }
     }
+
+    /// Files smaller than this show only the line saying they were sent.
+    static let progressThreshold: Int64 = 1 << 20
 
     static func progressText(_ progress: TransferProgress) -> String {
         let size = ByteCountFormatter.text(progress.totalBytes)

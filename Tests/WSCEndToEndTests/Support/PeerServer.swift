@@ -15,6 +15,11 @@ final class PeerServer: @unchecked Sendable {
         try self.start(Paths.python, [Paths.peers + "/websockets_server.py"])
     }
 
+    /// A server that upgrades and then ignores everything, even close frames.
+    static func silent() throws -> PeerServer {
+        try self.start(Paths.python, [Paths.peers + "/silent_server.py"])
+    }
+
     /// `wsc --listen 0 --echo`: our own server as a fixture.
     static func wscEcho() throws -> PeerServer {
         try self.start(Paths.wsc, ["--listen", "0", "--echo"], portOnStandardError: true)

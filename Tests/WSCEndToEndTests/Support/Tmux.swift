@@ -13,7 +13,7 @@ final class Tmux {
         let exports = environment.map { "export \($0.key)='\($0.value)'; " }.joined()
         // After wsc exits: its status, then whether the terminal is sane again.
         // sh survives Ctrl-C (a handler, not SIG_IGN, so wsc still gets the default).
-        let script = "trap true INT; \(exports)\(command); echo \"[exit $?]\"; stty -a | tr ' ' '\\n' | grep -E '^-?(icanon|echo)$' | tr '\\n' ' '; echo '[stty]'; sleep 600"
+        let script = "trap true INT; unset NO_COLOR; \(exports)\(command); echo \"[exit $?]\"; stty -a | tr ' ' '\\n' | grep -E '^-?(icanon|echo)$' | tr '\\n' ' '; echo '[stty]'; sleep 600"
         // The server tmux starts here would hold a captured stdout open forever: don't capture.
         try self.tmux(
             ["-f", "/dev/null", "new-session", "-d", "-s", self.session, "-x", "\(width)", "-y", "\(height)", "sh", "-c", script],
@@ -38,6 +38,16 @@ final class Tmux {
     /// The visible screen, lines with trailing spaces removed.
     func screen() throws -> String {
         try self.tmux(["capture-pane", "-p", "-t", self.session])
+    }
+
+    /// The visible screen with its colour escapes (`capture-pane -e`).
+    func screen(withEscapes: Bool) throws -> String {
+        try self.tmux(["capture-pane", "-p"] + (withEscapes ? ["-e"] : []) + ["-t", self.session])
+    }
+
+    /// Ends the session as a closed terminal window would: the pane's processes get SIGHUP.
+    func killSession() throws {
+        try self.tmux(["kill-session", "-t", self.session], captureOutput: false)
     }
 
     /// The screen lines without trailing blank lines.
