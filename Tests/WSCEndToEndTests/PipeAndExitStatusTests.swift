@@ -82,4 +82,20 @@ struct PipeAndExitStatusTests {
         let completion = try WSCRun.run(["--generate-completion-script", "bash"])
         #expect(completion.status == 0 && completion.output.contains("wsc"))
     }
+
+    @Test("-v shows the handshake on stderr with the credentials redacted")
+    func verbose() throws {
+        let server = try PeerServer.pythonWebSockets()
+        defer { server.stop() }
+        let run = try WSCRun.run(["-v", "--auth", "bob:hunter2", "-H", "X-Trace: 7", "ws://127.0.0.1:\(server.port)/v?x=1"], input: Data("hi\n".utf8))
+        #expect(run.status == 0)
+        #expect(run.output == "hi\n")
+        #expect(run.standardError.contains("> GET /v?x=1 HTTP/1.1"))
+        #expect(run.standardError.contains("> Host: 127.0.0.1:\(server.port)"))
+        #expect(run.standardError.contains("> Authorization: Basic <redacted>"))
+        #expect(run.standardError.contains("> X-Trace: 7"))
+        #expect(run.standardError.contains("< HTTP/1.1 101 Switching Protocols"))
+        #expect(!run.standardError.contains("hunter2"))
+        #expect(!run.standardError.contains("Ym9iOmh1bnRlcjI="))
+    }
 }

@@ -115,10 +115,12 @@ struct REPLTests {
         #expect(try second.waitForExit().status == 0)
     }
 
-    @Test("tab completes slash commands")
+    @Test("tab completes slash commands and file paths")
     func completion() throws {
         let server = try PeerServer.pythonWebSockets()
         defer { server.stop() }
+        let directory = try Paths.temporaryDirectory()
+        try Data([1, 2]).write(to: URL(fileURLWithPath: directory + "/payload-only.bin"))
         let terminal = try self.start(server)
         try terminal.waitFor("Connected")
         try terminal.type("/sta")
@@ -126,6 +128,13 @@ struct REPLTests {
         try terminal.waitFor("> /status")
         try terminal.press("Enter")
         try terminal.waitFor("state: OPEN (1)")
+        try terminal.type("/fi")
+        try terminal.press("Tab")
+        try terminal.type(directory + "/payl")
+        try terminal.press("Tab")
+        try terminal.waitFor("> /file \(directory)/payload-only.bin")
+        try terminal.press("Enter")
+        try terminal.waitFor("< [binary 2 bytes] 01 02")
         try terminal.press("C-d")
         #expect(try terminal.waitForExit().status == 0)
     }

@@ -67,4 +67,36 @@ struct TLSTests {
         let error = try #require(events.errors.first)
         #expect(error.kind == .tls)
     }
+
+    @Test("a server that asks for a client certificate: refused without --cert, open with it")
+    func clientCertificate() async throws {
+        let certificates = try TestCertificates.make()
+        defer { certificates.remove() }
+        var configuration = TLSConfiguration.makeServerConfiguration(
+            certificateChain: try NIOSSLCertificate.fromPEMFile(certificates.serverCertificate).map { .certificate($0) },
+            privateKey: .privateKey(try NIOSSLPrivateKey(file: certificates.serverKey, format: .pem))
+        )
+        configuration.certificateVerification = .noHostnameVerification
+        configuration.trustRoots = .file(certificates.caFile)
+        let server = try await ScriptedServer.start(tls: try NIOSSLContext(configuration: configuration))
+        defer { Task { await server.stop() } }
+
+        let without = try ClientHarness(url: "wss://127.0.0.1:\(server.port)/") { $0.tls.caFile = certificates.caFile }
+        let refused = await without.waitForClose()
+        #expect(!refused.contains { if case .open = $0 { true } else { false } })
+        #expect(refused.closeInfo?.wasClean == false)
+
+        let with = try ClientHarness(url: "wss://127.0.0.1:\(server.port)/") { configuration in
+            configuration.tls.caFile = certificates.caFile
+            configuration.tls.certificateFile = certificates.clientCertificate
+            configuration.tls.privateKeyFile = certificates.clientKey
+        }
+        let opened = await with.waitForOpen()
+        guard case .open = opened.last else {
+            Issue.record("expected open with a client certificate, got \(opened)")
+            return
+        }
+        with.client.close()
+        #expect(await with.waitForClose().closeInfo?.wasClean == true)
+    }
 }

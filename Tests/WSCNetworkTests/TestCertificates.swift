@@ -8,6 +8,8 @@ struct TestCertificates {
     var serverKey: String { self.directory + "/server.key" }
     var otherHostCertificate: String { self.directory + "/other.pem" }
     var otherHostKey: String { self.directory + "/other.key" }
+    var clientCertificate: String { self.directory + "/client.pem" }
+    var clientKey: String { self.directory + "/client.key" }
 
     /// Makes a CA, a server certificate for localhost/127.0.0.1/::1 and one for another host.
     static func make() throws -> TestCertificates {
@@ -18,10 +20,14 @@ struct TestCertificates {
             cd '\(directory)'
             openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 2 -subj '/CN=wsc test CA' \
               -addext 'basicConstraints=critical,CA:TRUE' -addext 'keyUsage=critical,keyCertSign,cRLSign' 2>/dev/null
-            for name in server other; do
-              if [ $name = server ]; then san='DNS:localhost,IP:127.0.0.1,IP:::1'; else san='DNS:other.test'; fi
+            for name in server other client; do
+              case $name in
+                server) san='DNS:localhost,IP:127.0.0.1,IP:::1'; usage=serverAuth ;;
+                other) san='DNS:other.test'; usage=serverAuth ;;
+                client) san='DNS:client.test'; usage=clientAuth ;;
+              esac
               openssl req -newkey rsa:2048 -nodes -keyout $name.key -out $name.csr -subj "/CN=$name" 2>/dev/null
-              printf 'subjectAltName=%s\\nbasicConstraints=CA:FALSE\\nextendedKeyUsage=serverAuth\\n' "$san" > $name.ext
+              printf 'subjectAltName=%s\\nbasicConstraints=CA:FALSE\\nextendedKeyUsage=%s\\n' "$san" "$usage" > $name.ext
               openssl x509 -req -in $name.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out $name.pem -days 2 \
                 -extfile $name.ext 2>/dev/null
             done
