@@ -46,7 +46,7 @@ final class ClientSession {
     private var inputEnded = false
 
     /// How long pipe mode waits for replies after the last line before closing.
-    static let replyWait: TimeAmount = .seconds(2)
+    static let replyWait: Duration = .seconds(2)
 
     init(configuration: ClientConfiguration, options: Options) {
         self.configuration = configuration
@@ -212,10 +212,9 @@ final class ClientSession {
     }
 
     private func scheduleCloseAfterReplies() {
-        MultiThreadedEventLoopGroup.singleton.next().scheduleTask(in: Self.replyWait) {}.futureResult.whenComplete { _ in
-            Task { @MainActor [weak self] in
-                self?.requestClose(code: .normalClosure, reason: "")
-            }
+        Task { @MainActor [weak self] in
+            try? await Task.sleep(for: Self.replyWait)
+            self?.requestClose(code: .normalClosure, reason: "")
         }
     }
 

@@ -21,10 +21,9 @@ public enum EventFormatter {
             let body = String(decoding: rejection.body, as: UTF8.self)
             let suffix = rejection.bodyTruncated ? " (first \(rejection.body.count) bytes)" : ""
             text += "\nresponse body\(suffix):\n" + Self.escaped(body)
-            if !text.hasSuffix("\n") {
-                text += "\n"
+            if text.hasSuffix("\n") {
+                text.removeLast()
             }
-            text.removeLast()
         }
         return text
     }

@@ -71,23 +71,14 @@ public final class WebSocketClient: Sendable {
         }
     }
 
-    private func withHandler(_ body: @escaping (ClientConnectionHandler) -> Void) {
+    private func withHandler(_ body: @escaping @Sendable (ClientConnectionHandler) -> Void) {
         let box = self.box
-        let body = UnsafeTransfer(body)
         self.eventLoop.execute {
             guard let handler = box.value else {
                 preconditionFailure("the handler is created before any command runs")
             }
-            body.value(handler)
+            body(handler)
         }
-    }
-}
-
-/// Carries a closure that is only ever run on the event loop it was made for.
-private struct UnsafeTransfer<Value>: @unchecked Sendable {
-    let value: Value
-    init(_ value: Value) {
-        self.value = value
     }
 }
 

@@ -1,3 +1,5 @@
+import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -8,8 +10,13 @@ import Glibc
 /// daemon the child leaves behind (a tmux server) keeps it open, and `waitUntilExit()`
 /// then never returns. `posix_spawn` + `waitpid` has no such trap.
 enum Spawn {
+    /// One spawn at a time: the descriptors listed to be closed must be all there are.
+    private static let lock = NSLock()
+
     /// Runs `arguments[0]` (a path) and returns its exit status and, if asked, its output.
     static func run(_ arguments: [String], environment: [String: String], captureOutput: Bool) throws -> (status: Int32, output: String) {
+        self.lock.lock()
+        defer { self.lock.unlock() }
         var fileActions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&fileActions)
         defer { posix_spawn_file_actions_destroy(&fileActions) }
