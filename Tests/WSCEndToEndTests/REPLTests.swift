@@ -141,6 +141,23 @@ extension EndToEnd {
             #expect(try terminal.waitForExit().status == 0)
         }
 
+        @Test("-P shows the server's pings and the round trip of ours")
+        func pingPong() throws {
+            let server = try PeerServer.pythonWebSockets()
+            defer { server.stop() }
+            let terminal = try self.start(server, arguments: "-P")
+            try terminal.waitFor("Connected")
+            try terminal.type("/ping are you there")
+            try terminal.press("Enter")
+            let screen = try terminal.waitFor("< [pong] are you there (rtt ")
+            #expect(screen.contains(" ms)"))
+            try terminal.type("!ping knock")
+            try terminal.press("Enter")
+            try terminal.waitFor("< [ping] knock")
+            try terminal.press("C-d")
+            #expect(try terminal.waitForExit().status == 0)
+        }
+
         @Test("the server closes with 4001: shown, exit 1")
         func serverCloses() throws {
             let server = try PeerServer.pythonWebSockets()

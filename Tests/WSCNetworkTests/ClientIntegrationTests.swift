@@ -26,6 +26,20 @@ struct ClientIntegrationTests {
         #expect(request.headers["Host"] == ["127.0.0.1:\(server.port)"])
     }
 
+    @Test("an IPv6 literal: bracketed in the Host header, connected over ::1")
+    func ipv6() async throws {
+        let server = try await ScriptedServer.start(host: "::1")
+        defer { Task { await server.stop() } }
+        let harness = try ClientHarness(url: "ws://[::1]:\(server.port)/six?x")
+        let opened = await harness.waitForOpen()
+        #expect(opened.last == .open(OpenInfo(url: "ws://[::1]:\(server.port)/six?x", subprotocol: nil, extensions: [])))
+        harness.client.close()
+        #expect(await harness.waitForClose().closeInfo?.wasClean == true)
+        let request = try #require(server.requests.withLockedValue { $0.first })
+        #expect(request.headers["Host"] == ["[::1]:\(server.port)"])
+        #expect(request.uri == "/six?x")
+    }
+
     @Test("the server closes with a code and reason")
     func serverClose() async throws {
         let server = try await ScriptedServer.start(onOpen: { channel in

@@ -34,6 +34,7 @@ final class ScriptedServer: Sendable {
     }
 
     static func start(
+        host: String = "127.0.0.1",
         upgrade: Upgrade = .accept(HTTPHeaders()),
         tls: NIOSSLContext? = nil,
         maxFrameSize: Int = 1 << 24,
@@ -82,7 +83,7 @@ final class ScriptedServer: Sendable {
                     _ = try channel.pipeline.syncOperations.configureUpgradableHTTPServerPipeline(configuration: configuration)
                 }
             }
-        let channel = try await bootstrap.bind(host: "127.0.0.1", port: 0).get()
+        let channel = try await bootstrap.bind(host: host, port: 0).get()
         let server = ScriptedServer(channel: channel)
         recorder.server.withLockedValue { $0 = server }
         return server
