@@ -57,7 +57,7 @@ extension ClientSession {
     }
 
     /// `~/x` → `$HOME/x`.
-    static func expandingTilde(_ path: String) -> String {
+    nonisolated static func expandingTilde(_ path: String) -> String {
         guard path == "~" || path.hasPrefix("~/"), let home = getenv("HOME") else {
             return path
         }
@@ -65,7 +65,7 @@ extension ClientSession {
     }
 
     /// A whole file as text, checked to be UTF-8.
-    static func readTextFile(_ path: String, limit: Int) throws(InputError) -> String {
+    nonisolated static func readTextFile(_ path: String, limit: Int) throws(InputError) -> String {
         let file = try OutgoingFile(path: Self.expandingTilde(path), displayName: path, kind: .text)
         defer { file.closeDescriptor() }
         guard file.size <= Int64(limit) else {

@@ -25,6 +25,47 @@ final class ClientSession {
         var slashCommands: Bool
         /// How events are shown.
         var style: OutputStyle
+        /// Messages given on the command line (`-x`, `--json`, `--file`, `--text-file`);
+        /// when there are any, standard input is not read.
+        var commandLineSends: [PreparedSend] = []
+        /// How standard input is cut into messages.
+        var inputFraming: InputFraming = .lines(separator: UInt8(ascii: "\n"))
+        /// Send standard input's records as binary messages (`-b`).
+        var inputIsBinary = false
+        /// What to do once everything is sent.
+        var afterInput: AfterInput = .closeWhenIdle(.seconds(2))
+        /// Close once this many messages arrived (`--count`).
+        var count: Int?
+        /// Close once received text matched these (`--expect`).
+        var expectations: [String] = []
+        /// The overall time limit (`--timeout`): exit 124 when it runs out.
+        var timeout: Duration?
+        /// Every event as a JSON line on standard output (`--ndjson`).
+        var ndjson = false
+    }
+
+    /// A message prepared from the command line.
+    enum PreparedSend {
+        case message(Message)
+        case file(OutgoingFile)
+    }
+
+    /// How standard input becomes messages.
+    enum InputFraming {
+        /// One message per record ending with this byte.
+        case lines(separator: UInt8)
+        /// All of it as one message (`--whole`).
+        case whole
+    }
+
+    /// What happens after the last send.
+    enum AfterInput {
+        /// Close once nothing was sent or received for this long (the default, 2 s).
+        case closeWhenIdle(Duration)
+        /// Close this long after the last send (`-w`).
+        case closeAfter(Duration)
+        /// Keep the connection until the server closes it (`-w -1`, `--keep-open`).
+        case waitForServer
     }
 
     let configuration: ClientConfiguration
@@ -42,11 +83,16 @@ final class ClientSession {
     /// A status decided by a signal, which wins over the close's.
     private var statusOverride: ExitStatus?
     private var closeInfo: CloseInfo?
-    /// In pipe mode: end of input was reached; close once replies had time to arrive.
+    /// In pipe mode: everything there is to send was handed to the connection.
     private var inputEnded = false
-
-    /// How long pipe mode waits for replies after the last line before closing.
-    static let replyWait: Duration = .seconds(2)
+    /// When something was last sent or received (for the idle wait after input ends).
+    private var lastActivity = ContinuousClock.now
+    private var messagesReceived = 0
+    /// Set once `--count` or `--expect` is satisfied.
+    private var enoughReceived = false
+    private var expectations: ExpectationTracker?
+    /// Set once standard output is gone (`| head -1`): nothing more is written there.
+    private var outputClosed = false
 
     init(configuration: ClientConfiguration, options: Options) {
         self.configuration = configuration
@@ -65,8 +111,22 @@ final class ClientSession {
             }
         }
         self.installSignalHandlers()
+        // A closed standard output is handled where it is written, not by dying of SIGPIPE.
+        signal(SIGPIPE, SIG_IGN)
+        self.expectations = self.options.expectations.isEmpty ? nil : try? ExpectationTracker(patterns: self.options.expectations)
+        if let timeout = self.options.timeout {
+            self.startTimeLimit(timeout)
+        }
         if self.options.interactive {
             self.startEditor()
+        } else if !self.options.commandLineSends.isEmpty {
+            for send in self.options.commandLineSends {
+                switch send {
+                case .message(let message): self.client?.send(message)
+                case .file(let file): self.client?.send(file)
+                }
+            }
+            self.endOfInput()
         } else {
             self.startReadingInput()
         }
@@ -92,8 +152,24 @@ final class ClientSession {
         switch event {
         case .open:
             self.isOpen = true
+            self.lastActivity = .now
             if self.inputEnded {
-                self.scheduleCloseAfterReplies()
+                self.startWaitingAfterInput()
+            }
+        case .message(let message):
+            guard !self.enoughReceived else {
+                // --count or --expect is satisfied: what still arrives while closing is not asked for.
+                return
+            }
+            self.lastActivity = .now
+            self.messagesReceived += 1
+            let counted = self.options.count.map { self.messagesReceived >= $0 } ?? false
+            let expected = self.expectations?.received(message) ?? false
+            if counted || expected {
+                self.enoughReceived = true
+                self.show(event)
+                self.requestClose(code: .normalClosure, reason: "")
+                return
             }
         case .error(let error):
             if !self.isOpen {
@@ -101,13 +177,19 @@ final class ClientSession {
             }
         case .close(let info):
             self.closeInfo = info
-        case .message, .ping, .pong, .progress, .handshake:
+        case .ping, .pong, .progress, .handshake:
             break
         }
         self.show(event)
     }
 
     private func show(_ event: ConnectionEvent) {
+        if self.options.ndjson {
+            if let line = NDJSON.line(for: event, time: Self.epochMilliseconds(), showPingPong: self.options.style.showPingPong) {
+                self.writeOutput(Array((line + "\n").utf8))
+            }
+            return
+        }
         if let editor = self.editor {
             if let text = self.renderer.terminalText(for: event) {
                 editor.print(text)
@@ -123,22 +205,39 @@ final class ClientSession {
 
     /// Pipe mode: a received payload on standard output.
     private func writePayload(_ message: Message) {
-        let out = OutputStream.standardOutput
         switch message {
         case .text(let text):
-            out.write(text + "\n")
+            self.writeOutput(Array((text + "\n").utf8))
         case .binary(let bytes):
             switch self.options.style.binaryFormat {
             case .raw:
-                out.write(bytes)
+                self.writeOutput(bytes)
             case .base64:
-                out.write(Base64.encode(bytes) + "\n")
+                self.writeOutput(Array((Base64.encode(bytes) + "\n").utf8))
             case .hex:
-                out.write(EventFormatter.hex(bytes).replacingSpaces() + "\n")
+                self.writeOutput(Array((EventFormatter.hex(bytes).replacingSpaces() + "\n").utf8))
             case .summary:
-                out.write("[binary \(bytes.count) bytes]\n")
+                self.writeOutput(Array("[binary \(bytes.count) bytes]\n".utf8))
             }
         }
+    }
+
+    /// Writes to standard output; when the reader is gone, closes the connection quietly.
+    private func writeOutput(_ bytes: [UInt8]) {
+        guard !self.outputClosed else {
+            return
+        }
+        if !OutputStream.standardOutput.write(bytes) {
+            self.outputClosed = true
+            self.requestClose(code: .normalClosure, reason: "")
+        }
+    }
+
+    /// Milliseconds since the Unix epoch, for `--ndjson` timestamps.
+    static func epochMilliseconds() -> Int64 {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        return Int64(now.tv_sec) * 1000 + Int64(now.tv_nsec) / 1_000_000
     }
 
     /// A line for the user that is not a connection event (help, status, input errors).
@@ -172,11 +271,20 @@ final class ClientSession {
     }
 
     private func startReadingInput() {
-        let records = InputLineReader.records()
+        let records: AsyncStream<[UInt8]>
+        switch self.options.inputFraming {
+        case .lines(let separator): records = InputLineReader.records(separator: separator)
+        case .whole: records = InputLineReader.whole()
+        }
         Task { @MainActor [weak self] in
             for await record in records {
                 guard let self else {
                     return
+                }
+                self.lastActivity = .now
+                if self.options.inputIsBinary {
+                    self.client?.send(.binary(record))
+                    continue
                 }
                 guard let line = String(validating: record, as: UTF8.self) else {
                     self.complain("line not sent: it is not valid UTF-8")
@@ -189,6 +297,7 @@ final class ClientSession {
     }
 
     func handleLine(_ line: String) {
+        self.lastActivity = .now
         if self.options.interactive, line.isEmpty {
             return
         }
@@ -206,15 +315,55 @@ final class ClientSession {
 
     private func endOfInput() {
         self.inputEnded = true
+        self.lastActivity = .now
         if self.isOpen {
-            self.scheduleCloseAfterReplies()
+            self.startWaitingAfterInput()
         }
     }
 
-    private func scheduleCloseAfterReplies() {
+    /// Everything is sent and the connection is open: wait for replies as the options say.
+    private func startWaitingAfterInput() {
+        guard self.options.count == nil, self.expectations == nil else {
+            return
+        }
+        switch self.options.afterInput {
+        case .waitForServer:
+            break
+        case .closeAfter(let duration):
+            Task { @MainActor [weak self] in
+                try? await Task.sleep(for: duration)
+                self?.requestClose(code: .normalClosure, reason: "")
+            }
+        case .closeWhenIdle(let idle):
+            Task { @MainActor [weak self] in
+                while let self, !self.closeRequested {
+                    let due = self.lastActivity.advanced(by: idle)
+                    if ContinuousClock.now >= due {
+                        self.requestClose(code: .normalClosure, reason: "")
+                        return
+                    }
+                    try? await Task.sleep(until: due)
+                }
+            }
+        }
+    }
+
+    /// `--timeout`: when it runs out, close and exit 124.
+    private func startTimeLimit(_ limit: Duration) {
         Task { @MainActor [weak self] in
-            try? await Task.sleep(for: Self.replyWait)
-            self?.requestClose(code: .normalClosure, reason: "")
+            try? await Task.sleep(for: limit)
+            guard let self, self.closeInfo == nil else {
+                return
+            }
+            let (seconds, attoseconds) = limit.components
+            let milliseconds = seconds * 1000 + attoseconds / 1_000_000_000_000_000
+            self.show(.error(ConnectionError(.timeout, "timed out: --timeout of \(milliseconds) ms ran out")))
+            self.statusOverride = .timeout
+            if self.closeRequested || !self.isOpen {
+                self.quitNow(.timeout)
+            } else {
+                self.requestClose(code: .normalClosure, reason: "")
+            }
         }
     }
 

@@ -39,6 +39,9 @@ public struct WSC: AsyncParsableCommand {
     @OptionGroup(title: "Display options")
     var display: DisplayOptions
 
+    @OptionGroup(title: "Scripting options")
+    var script: ScriptOptions
+
     @OptionGroup(title: "Server options")
     var listen: ListenOptions
 
@@ -78,7 +81,14 @@ public struct WSC: AsyncParsableCommand {
             guard let text = self.url ?? self.connect else {
                 throw ValidationError("give a URL to connect to")
             }
-            status = await ClientSession(configuration: try self.clientConfiguration(url: WebSocketURL(parsing: text)), options: self.sessionOptions()).run()
+            var options = self.sessionOptions()
+            do {
+                options.commandLineSends = try self.prepareCommandLineSends()
+            } catch let failure as CommandLineDataError {
+                OutputStream.standardError.write("error: \(failure.message)\n")
+                throw ExitCode(failure.status.rawValue)
+            }
+            status = await ClientSession(configuration: try self.clientConfiguration(url: WebSocketURL(parsing: text)), options: options).run()
         }
         throw ExitCode(status.rawValue)
     }
@@ -125,12 +135,61 @@ public struct WSC: AsyncParsableCommand {
     }
 
     func sessionOptions() -> ClientSession.Options {
+        let script = self.script
         let interactive = TerminalDetection.standardInputIsTerminal && TerminalDetection.standardOutputIsTerminal
-        return ClientSession.Options(
+            && !script.hasCommandLineSends && !script.ndjson
+        var options = ClientSession.Options(
             interactive: interactive,
             slashCommands: self.display.slash ?? interactive,
             style: self.outputStyle()
         )
+        options.inputFraming = script.whole ? .whole : .lines(separator: script.null ? 0 : UInt8(ascii: "\n"))
+        options.inputIsBinary = script.binary
+        if script.keepOpen || script.wait == -1 {
+            options.afterInput = .waitForServer
+        } else if let wait = script.wait {
+            options.afterInput = .closeAfter(.milliseconds(Int64(wait * 1000)))
+        }
+        options.count = script.count
+        options.expectations = script.expect
+        options.timeout = script.timeout.map { .milliseconds(Int64($0 * 1000)) }
+        options.ndjson = script.ndjson
+        return options
+    }
+
+    /// Checks and loads `-x`, `--json`, `--file`, `--text-file` before connecting: bad
+    /// JSON or text is status 65, an unreadable file 66, and nothing is sent.
+    func prepareCommandLineSends() throws -> [ClientSession.PreparedSend] {
+        var sends: [ClientSession.PreparedSend] = self.script.execute.map { .message(.text($0)) }
+        for json in self.script.json {
+            do {
+                sends.append(.message(.text(try JSONText.compact(json))))
+            } catch {
+                throw CommandLineDataError(status: .dataError, message: "--json: \(error)")
+            }
+        }
+        for path in self.script.file {
+            do {
+                sends.append(.file(try OutgoingFile(path: ClientSession.expandingTilde(path), displayName: path, kind: .binary)))
+            } catch {
+                throw CommandLineDataError(status: .noInput, message: error.message)
+            }
+        }
+        for path in self.script.textFile {
+            let bytes: [UInt8]
+            do {
+                let file = try OutgoingFile(path: ClientSession.expandingTilde(path), displayName: path, kind: .text)
+                defer { file.closeDescriptor() }
+                bytes = try file.readAll()
+            } catch {
+                throw CommandLineDataError(status: .noInput, message: error.message)
+            }
+            guard let text = String(validating: bytes, as: UTF8.self) else {
+                throw CommandLineDataError(status: .dataError, message: "--text-file '\(path)' is not valid UTF-8 (use --file to send it as binary)")
+            }
+            sends.append(.message(.text(text)))
+        }
+        return sends
     }
 
     func outputStyle() -> OutputStyle {
@@ -143,4 +202,10 @@ public struct WSC: AsyncParsableCommand {
             showPingPong: self.display.showPingPong
         )
     }
+}
+
+/// Data given on the command line that cannot be used; the status says which kind.
+struct CommandLineDataError: Error {
+    var status: ExitStatus
+    var message: String
 }

@@ -47,4 +47,28 @@ public enum InputLineReader {
         }
         return stream
     }
+
+    /// All of standard input as one record (also when it is empty).
+    public static func whole(descriptor: CInt = STDIN_FILENO) -> AsyncStream<[UInt8]> {
+        let (stream, continuation) = AsyncStream.makeStream(of: [UInt8].self, bufferingPolicy: .unbounded)
+        DispatchQueue(label: "wsc.stdin").async {
+            var all: [UInt8] = []
+            var chunk = [UInt8](repeating: 0, count: 64 * 1024)
+            while true {
+                let count = chunk.withUnsafeMutableBytes { buffer in
+                    read(descriptor, buffer.baseAddress, buffer.count)
+                }
+                if count < 0, errno == EINTR {
+                    continue
+                }
+                guard count > 0 else {
+                    break
+                }
+                all.append(contentsOf: chunk[0..<count])
+            }
+            continuation.yield(all)
+            continuation.finish()
+        }
+        return stream
+    }
 }

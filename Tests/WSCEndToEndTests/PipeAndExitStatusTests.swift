@@ -102,3 +102,121 @@ extension EndToEnd {
         }
     }
 }
+
+extension EndToEnd {
+    /// The scripting options: sends from the command line, framing, waiting, stopping.
+    @Suite("wsc in scripts: -x, --json, --file, -0, --whole, --ndjson, --count, --expect, --timeout", .timeLimit(.minutes(2)))
+    struct ScriptingTests {
+        @Test("-x and --json are sent in order once connected, then wsc closes cleanly")
+        func executeAndJSON() throws {
+            let server = try PeerServer.pythonWebSockets()
+            defer { server.stop() }
+            let run = try WSCRun.run(["-x", "first", "-x", "second", "--json", "{ \"k\" : [1, 2.50] }", "ws://127.0.0.1:\(server.port)/"])
+            #expect(run.status == 0)
+            #expect(run.output == "first\nsecond\n{\"k\":[1,2.50]}\n")
+        }
+
+        @Test("invalid --json: 65 and nothing sent; unreadable --file: 66; non-UTF-8 --text-file: 65")
+        func badCommandLineData() throws {
+            let server = try PeerServer.pythonWebSockets()
+            defer { server.stop() }
+            let badJSON = try WSCRun.run(["--json", "{nope", "ws://127.0.0.1:\(server.port)/"])
+            #expect(badJSON.status == 65)
+            #expect(badJSON.standardError.contains("invalid JSON"))
+            #expect(!badJSON.standardError.contains("Connected"))
+            let missing = try WSCRun.run(["--file", "/nonexistent/file.bin", "ws://127.0.0.1:\(server.port)/"])
+            #expect(missing.status == 66)
+            #expect(!missing.standardError.contains("Connected"))
+            let directory = try Paths.temporaryDirectory()
+            try Data([0xC3, 0x28]).write(to: URL(fileURLWithPath: directory + "/bad.txt"))
+            #expect(try WSCRun.run(["--text-file", directory + "/bad.txt", "ws://127.0.0.1:\(server.port)/"]).status == 65)
+        }
+
+        @Test("--file sends binary, --text-file text; raw bytes come back")
+        func files() throws {
+            let server = try PeerServer.pythonWebSockets()
+            defer { server.stop() }
+            let directory = try Paths.temporaryDirectory()
+            let bytes = Data((0..<300_000).map { UInt8(truncatingIfNeeded: $0 &* 7) })
+            try bytes.write(to: URL(fileURLWithPath: directory + "/blob.bin"))
+            try Data("note\n".utf8).write(to: URL(fileURLWithPath: directory + "/note.txt"))
+            let binary = try WSCRun.run(["--file", directory + "/blob.bin", "ws://127.0.0.1:\(server.port)/"])
+            #expect(binary.status == 0)
+            #expect(binary.standardOutput == bytes)
+            let text = try WSCRun.run(["--text-file", directory + "/note.txt", "ws://127.0.0.1:\(server.port)/"])
+            #expect(text.output == "note\n\n")
+        }
+
+        @Test("-0 splits on NUL, --whole sends everything as one message, -b sends binary")
+        func framing() throws {
+            let server = try PeerServer.pythonWebSockets()
+            defer { server.stop() }
+            let nul = try WSCRun.run(["-0", "ws://127.0.0.1:\(server.port)/"], input: Data("a b\nc\u{0}d\u{0}".utf8))
+            #expect(nul.output == "a b\nc\nd\n")
+            let whole = try WSCRun.run(["--whole", "ws://127.0.0.1:\(server.port)/"], input: Data("x\ny\n".utf8))
+            #expect(whole.output == "x\ny\n\n")
+            let binary = try WSCRun.run(["-b", "--binary-format", "base64", "ws://127.0.0.1:\(server.port)/"], input: Data("hi\n".utf8))
+            #expect(binary.output == "aGk=\n")
+        }
+
+        @Test("--ndjson: every event a JSON line on stdout, with time")
+        func ndjson() throws {
+            let server = try PeerServer.pythonWebSockets()
+            defer { server.stop() }
+            let run = try WSCRun.run(["--ndjson", "ws://127.0.0.1:\(server.port)/"], input: Data("hello\n!close 4001 bye\n".utf8))
+            #expect(run.status == 1)
+            let lines = run.output.split(separator: "\n").map(String.init)
+            #expect(lines.count == 3)
+            #expect(lines.first?.hasPrefix("{\"event\":\"open\",\"url\":\"ws://127.0.0.1:\(server.port)/\"") == true)
+            #expect(lines.dropFirst().first?.hasPrefix("{\"event\":\"message\",\"type\":\"text\",\"data\":\"hello\",\"time\":\"") == true)
+            #expect(lines.last?.hasPrefix("{\"event\":\"close\",\"code\":4001,\"reason\":\"bye\",\"wasClean\":false") == false)
+            #expect(lines.last?.hasPrefix("{\"event\":\"close\",\"code\":4001,\"reason\":\"bye\",\"wasClean\":true,\"time\":\"") == true)
+            for line in lines {
+                let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+                #expect(object?["time"] is String)
+            }
+        }
+
+        @Test("--count stops after N messages, exactly N printed")
+        func count() throws {
+            let server = try PeerServer.pythonWebSockets()
+            defer { server.stop() }
+            let run = try WSCRun.run(["--count", "3", "-x", "!flood 50", "ws://127.0.0.1:\(server.port)/"])
+            #expect(run.status == 0)
+            #expect(run.output == "msg 0\nmsg 1\nmsg 2\n")
+        }
+
+        @Test("--expect met: 0; not met before --timeout: 124")
+        func expect() throws {
+            let server = try PeerServer.pythonWebSockets()
+            defer { server.stop() }
+            let met = try WSCRun.run(["--expect", "^msg 1$", "--expect", "msg [0-9]7", "-x", "!flood 100", "ws://127.0.0.1:\(server.port)/"])
+            #expect(met.status == 0)
+            #expect(met.output.hasSuffix("msg 17\n"))
+            let start = Date()
+            let missed = try WSCRun.run(["--expect", "never", "--timeout", "0.5", "-x", "hello", "ws://127.0.0.1:\(server.port)/"])
+            #expect(missed.status == 124)
+            #expect(Date().timeIntervalSince(start) < 5)
+            #expect(missed.standardError.contains("timed out"))
+        }
+
+        @Test("| head -1: wsc ends quietly with a close frame")
+        func closedOutput() throws {
+            let server = try PeerServer.pythonWebSockets()
+            defer { server.stop() }
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/bin/sh")
+            process.arguments = ["-c", "'\(Paths.wsc)' -x '!flood 100000' ws://127.0.0.1:\(server.port)/ 2>/tmp/wsc-head-$$.err | head -1; echo \"status ${PIPESTATUS:-}\"; cat /tmp/wsc-head-$$.err; rm -f /tmp/wsc-head-$$.err"]
+            let output = Pipe()
+            process.standardOutput = output
+            try process.run()
+            let data = output.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            let text = String(decoding: data, as: UTF8.self)
+            #expect(text.hasPrefix("msg 0\n"))
+            #expect(text.contains("Disconnected (code: 1000"))
+            #expect(!text.contains("error"))
+            #expect(!text.lowercased().contains("broken pipe"))
+        }
+    }
+}
