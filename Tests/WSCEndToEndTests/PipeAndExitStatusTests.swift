@@ -220,3 +220,46 @@ extension EndToEnd {
         }
     }
 }
+
+extension EndToEnd {
+    /// Nothing piped in is lost, whatever the timing.
+    @Suite("No message lost in pipes", .timeLimit(.minutes(3)))
+    struct NoMessageLostTests {
+        static let lines: Data = {
+            var text = ""
+            text.reserveCapacity(1_500_000)
+            for index in 0..<100_000 {
+                text += "line \(index) \(String(repeating: "x", count: index % 17))\n"
+            }
+            return Data(text.utf8)
+        }()
+
+        @Test("100,000 lines through an echo server come back, all, in order, byte-exact")
+        func hundredThousandLines() throws {
+            let server = try PeerServer.pythonWebSockets()
+            defer { server.stop() }
+            let run = try WSCRun.run(["ws://127.0.0.1:\(server.port)/"], input: Self.lines, timeout: 120)
+            #expect(run.status == 0)
+            #expect(run.standardOutput.count == Self.lines.count)
+            #expect(run.standardOutput == Self.lines)
+        }
+
+        @Test("lines written before the server accepts the upgrade are all sent")
+        func delayedAccept() throws {
+            let server = try PeerServer.pythonWebSockets()
+            defer { server.stop() }
+            let input = Data((0..<5000).map { "early \($0)\n" }.joined().utf8)
+            let run = try WSCRun.run(["ws://127.0.0.1:\(server.port)/slow"], input: input, timeout: 60)
+            #expect(run.status == 0)
+            #expect(run.standardOutput == input)
+        }
+
+        @Test("through wsc's own echo server too")
+        func ownServer() throws {
+            let server = try PeerServer.wscEcho()
+            defer { server.stop() }
+            let run = try WSCRun.run(["ws://127.0.0.1:\(server.port)/"], input: Self.lines, timeout: 120)
+            #expect(run.standardOutput == Self.lines)
+        }
+    }
+}

@@ -10,7 +10,8 @@ starting with '!' are commands; everything else is echoed with its type kept:
   !binary HEX       send these bytes as a binary message
   !ping DATA        send a ping
 
-The path /reject answers the upgrade with 403 and a body.
+The path /reject answers the upgrade with 403 and a body; the path /slow answers the
+upgrade only after a second (a server slow to accept).
 """
 
 import asyncio
@@ -48,9 +49,11 @@ async def handler(connection):
         await connection.send(message)
 
 
-def process_request(connection, request):
+async def process_request(connection, request):
     if request.path == "/reject":
         return connection.respond(http.HTTPStatus.FORBIDDEN, "no entry for you\n")
+    if request.path == "/slow":
+        await asyncio.sleep(1)
     return None
 
 
