@@ -335,12 +335,18 @@ final class ClientSession {
                 self?.requestClose(code: .normalClosure, reason: "")
             }
         case .closeWhenIdle(let idle):
+            // Idle: nothing left to write, and no frame and no message either way for `idle`.
             Task { @MainActor [weak self] in
-                while let self, !self.closeRequested {
-                    let due = self.lastActivity.advanced(by: idle)
-                    if ContinuousClock.now >= due {
-                        self.requestClose(code: .normalClosure, reason: "")
-                        return
+                while let self, !self.closeRequested, let client = self.client {
+                    var due = self.lastActivity.advanced(by: idle)
+                    if ContinuousClock.now >= due, let status = try? await client.status().get() {
+                        due = status.isSending || status.bufferedAmount > 0
+                            ? ContinuousClock.now.advanced(by: idle)
+                            : max(due, status.lastTraffic.advanced(by: idle))
+                        if ContinuousClock.now >= due {
+                            self.requestClose(code: .normalClosure, reason: "")
+                            return
+                        }
                     }
                     try? await Task.sleep(until: due)
                 }

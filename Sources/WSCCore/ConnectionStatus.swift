@@ -11,6 +11,10 @@ public struct ConnectionStatus: Hashable, Sendable {
     public var uptime: Duration?
     /// The round-trip time of the last ping answered.
     public var lastRoundTrip: Duration?
+    /// When a frame was last read or written.
+    public var lastTraffic: ContinuousClock.Instant
+    /// Whether messages are still waiting to be written (queued, or a file being streamed).
+    public var isSending: Bool
 
     public init(
         readyState: ReadyState,
@@ -20,7 +24,9 @@ public struct ConnectionStatus: Hashable, Sendable {
         bufferedAmount: Int,
         statistics: ConnectionStatistics,
         uptime: Duration?,
-        lastRoundTrip: Duration?
+        lastRoundTrip: Duration?,
+        lastTraffic: ContinuousClock.Instant,
+        isSending: Bool
     ) {
         self.readyState = readyState
         self.url = url
@@ -30,6 +36,8 @@ public struct ConnectionStatus: Hashable, Sendable {
         self.statistics = statistics
         self.uptime = uptime
         self.lastRoundTrip = lastRoundTrip
+        self.lastTraffic = lastTraffic
+        self.isSending = isSending
     }
 
     /// The lines `/status` prints.

@@ -41,6 +41,8 @@ final class ClientConnectionHandler: ChannelInboundHandler, RemovableChannelHand
     private var openedAt: ContinuousClock.Instant?
     private var statistics = ConnectionStatistics()
     private var pings = PingTracker()
+    /// When a frame was last read or written, for "idle" decisions.
+    private var lastTraffic = ContinuousClock.now
 
     /// Frames of a streamed file are this big.
     static let fileChunkSize = 256 * 1024
@@ -109,7 +111,9 @@ final class ClientConnectionHandler: ChannelInboundHandler, RemovableChannelHand
             bufferedAmount: buffered,
             statistics: self.statistics,
             uptime: self.openedAt.map { $0.duration(to: .now) },
-            lastRoundTrip: self.pings.lastRoundTrip
+            lastRoundTrip: self.pings.lastRoundTrip,
+            lastTraffic: self.lastTraffic,
+            isSending: self.isStreaming || !self.pending.isEmpty
         )
     }
 
@@ -167,6 +171,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, RemovableChannelHand
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let frame = self.unwrapInboundIn(data)
+        self.lastTraffic = .now
         guard !frame.rsv1, !frame.rsv2, !frame.rsv3 else {
             self.violation(.protocolError, "frame with reserved bits set, but no extension was negotiated")
             return
@@ -443,6 +448,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, RemovableChannelHand
                     handler.finishStream(file, error: nil)
                 }
             case .success:
+                handler.lastTraffic = .now
                 var reportedAt = lastReport
                 if lastReport.duration(to: .now) > .milliseconds(250) {
                     reportedAt = .now

@@ -83,4 +83,34 @@ enum Spawn {
         }
         return descriptors
     }
+
+    /// Runs a shell command that ends in `exec` of the program to measure; returns its
+    /// exit status and peak resident memory (KiB), from `wait4`.
+    static func measure(_ command: String, environment: [String: String]) throws -> (status: Int32, peakKiB: Int) {
+        self.lock.lock()
+        defer { self.lock.unlock() }
+        var fileActions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&fileActions)
+        defer { posix_spawn_file_actions_destroy(&fileActions) }
+        posix_spawn_file_actions_addopen(&fileActions, 0, "/dev/null", O_RDONLY, 0)
+        for descriptor in Self.openDescriptors() where descriptor > 2 {
+            posix_spawn_file_actions_addclose(&fileActions, descriptor)
+        }
+        let arguments = ["/bin/sh", "-c", command]
+        let argv = arguments.map { strdup($0) } + [nil]
+        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer {
+            argv.forEach { free($0) }
+            envp.forEach { free($0) }
+        }
+        var pid: pid_t = 0
+        let result = posix_spawn(&pid, "/bin/sh", &fileActions, nil, argv, envp)
+        guard result == 0 else {
+            throw PeerError("cannot run sh: \(String(cString: strerror(result)))")
+        }
+        var status: Int32 = 0
+        var usage = rusage()
+        while wait4(pid, &status, 0, &usage) < 0, errno == EINTR {}
+        return ((status >> 8) & 0xFF, usage.ru_maxrss)
+    }
 }
