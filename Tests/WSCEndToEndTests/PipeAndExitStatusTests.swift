@@ -292,3 +292,43 @@ extension EndToEnd {
         }
     }
 }
+
+extension EndToEnd {
+    /// Signals in pipe mode: a close frame first, then the signal's exit status.
+    @Suite("Signals in pipes", .timeLimit(.minutes(1)))
+    struct PipeSignalTests {
+        func runAndSignal(_ send: (Process) -> Void) throws -> (status: Int32, standardError: String) {
+            let server = try PeerServer.pythonWebSockets()
+            defer { server.stop() }
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: Paths.wsc)
+            process.arguments = ["--keep-open", "ws://127.0.0.1:\(server.port)/"]
+            let input = Pipe()
+            let errors = Pipe()
+            process.standardInput = input
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = errors
+            try process.run()
+            let collected = DataCollector(errors.fileHandleForReading)
+            Thread.sleep(forTimeInterval: 1.0)
+            send(process)
+            process.waitUntilExit()
+            try input.fileHandleForWriting.close()
+            return (process.terminationStatus, String(decoding: collected.finish(), as: UTF8.self))
+        }
+
+        @Test("SIGINT: close with 1000, exit 130")
+        func interrupt() throws {
+            let result = try self.runAndSignal { $0.interrupt() }
+            #expect(result.status == 130)
+            #expect(result.standardError.contains("Disconnected (code: 1000, reason: \"\", wasClean: true)"))
+        }
+
+        @Test("SIGTERM: close with 1001, exit 143")
+        func terminate() throws {
+            let result = try self.runAndSignal { $0.terminate() }
+            #expect(result.status == 143)
+            #expect(result.standardError.contains("Disconnected (code: 1001, reason: \"\", wasClean: true)"))
+        }
+    }
+}
