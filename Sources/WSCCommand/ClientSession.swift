@@ -271,26 +271,29 @@ final class ClientSession {
     }
 
     private func startReadingInput() {
-        let records: AsyncStream<[UInt8]>
+        let input: InputBatches
         switch self.options.inputFraming {
-        case .lines(let separator): records = InputLineReader.records(separator: separator)
-        case .whole: records = InputLineReader.whole()
+        case .lines(let separator): input = InputLineReader.records(separator: separator)
+        case .whole: input = InputLineReader.whole()
         }
         Task { @MainActor [weak self] in
-            for await record in records {
-                guard let self else {
+            for await batch in input.stream {
+                guard let self, let client = self.client else {
                     return
                 }
                 self.lastActivity = .now
-                if self.options.inputIsBinary {
-                    self.client?.send(.binary(record))
-                    continue
+                for record in batch {
+                    if self.options.inputIsBinary {
+                        client.send(.binary(record))
+                    } else if let line = String(validating: record, as: UTF8.self) {
+                        self.handleLine(line)
+                    } else {
+                        self.complain("line not sent: it is not valid UTF-8")
+                    }
                 }
-                guard let line = String(validating: record, as: UTF8.self) else {
-                    self.complain("line not sent: it is not valid UTF-8")
-                    continue
-                }
-                self.handleLine(line)
+                // Read on only when the connection has room: memory stays bounded.
+                try? await client.whenReady().get()
+                input.consumed()
             }
             self?.endOfInput()
         }

@@ -43,6 +43,11 @@ final class ClientConnectionHandler: ChannelInboundHandler, RemovableChannelHand
     private var pings = PingTracker()
     /// When a frame was last read or written, for "idle" decisions.
     private var lastTraffic = ContinuousClock.now
+    /// Waiting for room to write (see ``whenReady(_:)``).
+    private var readinessWaiters: [EventLoopPromise<Void>] = []
+    /// How many payload bytes may wait in the queue before senders are held back.
+    static let pendingLimit = 1 << 20
+    private var pendingBytes = 0
 
     /// Frames of a streamed file are this big.
     static let fileChunkSize = 256 * 1024
@@ -62,6 +67,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, RemovableChannelHand
             self.write(message)
         case .sendMessage, .queueMessage:
             self.pending.append(.message(message))
+            self.pendingBytes += message.byteCount
         case .refuseMessage(let error):
             self.emit(.error(error))
         case .none, .fireOpen, .deliverMessage, .dropMessage, .sendPong, .sendClose, .failConnection, .closeChannel,
@@ -115,6 +121,45 @@ final class ClientConnectionHandler: ChannelInboundHandler, RemovableChannelHand
             lastTraffic: self.lastTraffic,
             isSending: self.isStreaming || !self.pending.isEmpty
         )
+    }
+
+    /// Completes once there is room to send more: the queue is under its limit and the
+    /// socket takes writes (or the connection is over, when sending is pointless anyway).
+    ///
+    /// Senders that await this between batches keep memory bounded whatever the input size.
+    func whenReady(_ promise: EventLoopPromise<Void>) {
+        if self.hasRoom {
+            promise.succeed()
+        } else {
+            self.readinessWaiters.append(promise)
+        }
+    }
+
+    private var hasRoom: Bool {
+        switch self.state.readyState {
+        case .connecting:
+            return self.pendingBytes < Self.pendingLimit
+        case .open:
+            return self.pendingBytes < Self.pendingLimit && (self.channel?.isWritable ?? true)
+        case .closing, .closed:
+            return true
+        }
+    }
+
+    private func releaseReadinessWaiters() {
+        guard self.hasRoom, !self.readinessWaiters.isEmpty else {
+            return
+        }
+        let waiters = self.readinessWaiters
+        self.readinessWaiters.removeAll()
+        for waiter in waiters {
+            waiter.succeed()
+        }
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        self.releaseReadinessWaiters()
+        context.fireChannelWritabilityChanged()
     }
 
     // MARK: Events from the connect attempt
@@ -230,6 +275,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, RemovableChannelHand
         self.closeTimer?.cancel()
         self.run(self.state.channelClosed())
         self.discardPending()
+        self.releaseReadinessWaiters()
     }
 
     // MARK: Incoming frames
@@ -370,9 +416,11 @@ final class ClientConnectionHandler: ChannelInboundHandler, RemovableChannelHand
     }
 
     private func flushPending() {
+        defer { self.releaseReadinessWaiters() }
         while !self.pending.isEmpty, !self.isStreaming, self.state.readyState == .open {
             switch self.pending.removeFirst() {
             case .message(let message):
+                self.pendingBytes -= message.byteCount
                 self.write(message)
             case .file(let file):
                 self.stream(file)
@@ -387,6 +435,8 @@ final class ClientConnectionHandler: ChannelInboundHandler, RemovableChannelHand
             }
         }
         self.pending.removeAll()
+        self.pendingBytes = 0
+        self.releaseReadinessWaiters()
     }
 
     // MARK: Streaming files

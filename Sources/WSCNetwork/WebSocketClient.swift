@@ -60,6 +60,14 @@ public final class WebSocketClient: Sendable {
         self.withHandler { $0.close(code: code, reason: reason) }
     }
 
+    /// Completes once there is room to send more (see the handler's queue limit and the
+    /// socket's writability); await it between batches to keep memory bounded.
+    public func whenReady() -> EventLoopFuture<Void> {
+        let promise = self.eventLoop.makePromise(of: Void.self)
+        self.withHandler { $0.whenReady(promise) }
+        return promise.futureResult
+    }
+
     /// The connection's state and counters, for `/status`.
     public func status() -> EventLoopFuture<ConnectionStatus> {
         let box = self.box

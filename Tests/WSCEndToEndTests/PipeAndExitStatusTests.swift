@@ -254,6 +254,24 @@ extension EndToEnd {
             #expect(run.standardOutput == input)
         }
 
+        @Test("back-pressure: against a server that stops reading, wsc stops reading stdin; memory stays small")
+        func backPressure() throws {
+            let server = try PeerServer.stalling()
+            defer { server.stop() }
+            let directory = try Paths.temporaryDirectory()
+            defer { try? FileManager.default.removeItem(atPath: directory) }
+            let input = directory + "/lines.txt"
+            // 200 MB of 100-byte lines.
+            let made = try Spawn.measure("head -c 200000000 /dev/zero | tr '\\0' 'a' | fold -w 99 > '\(input)'", environment: [:])
+            #expect(made.status == 0)
+            let measured = try Spawn.measure(
+                "exec '\(Paths.wsc)' --timeout 3 ws://127.0.0.1:\(server.port)/ < '\(input)' > /dev/null 2>&1",
+                environment: ProcessInfo.processInfo.environment
+            )
+            #expect(measured.status == 124)
+            #expect(measured.peakKiB < 100 * 1024, "peak RSS \(measured.peakKiB) KiB while 200 MB waited on stdin")
+        }
+
         @Test("through wsc's own echo server too")
         func ownServer() throws {
             let server = try PeerServer.wscEcho()

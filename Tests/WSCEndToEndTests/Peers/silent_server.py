@@ -1,13 +1,18 @@
 """A WebSocket server that completes the opening handshake and then ignores everything,
 never answering a close frame: for testing close timeouts and quitting while closing.
 
+With the argument `stall`, it does not even read after the handshake, so the
+client's writes back up (for testing back-pressure).
+
 Prints its port on the first line of stdout.
 """
 
 import base64
 import hashlib
 import socket
+import sys
 import threading
+import time
 
 GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 
@@ -31,6 +36,9 @@ def serve(client):
             f"Sec-WebSocket-Accept: {accept}\r\n\r\n"
         ).encode()
     )
+    if "stall" in sys.argv[1:]:
+        while True:
+            time.sleep(60)
     while client.recv(65536):
         pass
 

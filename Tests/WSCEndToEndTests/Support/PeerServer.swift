@@ -20,6 +20,11 @@ final class PeerServer: @unchecked Sendable {
         try self.start(Paths.python, [Paths.peers + "/silent_server.py"])
     }
 
+    /// A server that upgrades and then never reads: the client's writes back up.
+    static func stalling() throws -> PeerServer {
+        try self.start(Paths.python, [Paths.peers + "/silent_server.py", "stall"])
+    }
+
     /// `wsc --listen 0 --echo`: our own server as a fixture.
     static func wscEcho() throws -> PeerServer {
         try self.start(Paths.wsc, ["--listen", "0", "--echo"], portOnStandardError: true)
