@@ -91,6 +91,8 @@ final class ClientSession {
     /// Set once `--count` or `--expect` is satisfied.
     private var enoughReceived = false
     private var expectations: ExpectationTracker?
+    /// Received messages are reported as handled in batches of this many.
+    static let acknowledgementBatch = 256
     /// Set once standard output is gone (`| head -1`): nothing more is written there.
     private var outputClosed = false
 
@@ -130,8 +132,16 @@ final class ClientSession {
         } else {
             self.startReadingInput()
         }
+        var handled = 0
         for await event in stream {
             self.handle(event)
+            if case .message = event {
+                handled += 1
+                if handled == Self.acknowledgementBatch {
+                    self.client?.acknowledge(handled)
+                    handled = 0
+                }
+            }
         }
         self.editor?.stop()
         for source in self.signalSources {
@@ -343,7 +353,7 @@ final class ClientSession {
                 while let self, !self.closeRequested, let client = self.client {
                     var due = self.lastActivity.advanced(by: idle)
                     if ContinuousClock.now >= due, let status = try? await client.status().get() {
-                        due = status.isSending || status.bufferedAmount > 0
+                        due = status.isSending || status.bufferedAmount > 0 || status.isHoldingBack
                             ? ContinuousClock.now.advanced(by: idle)
                             : max(due, status.lastTraffic.advanced(by: idle))
                         if ContinuousClock.now >= due {

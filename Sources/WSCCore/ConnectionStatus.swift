@@ -15,6 +15,8 @@ public struct ConnectionStatus: Hashable, Sendable {
     public var lastTraffic: ContinuousClock.Instant
     /// Whether messages are still waiting to be written (queued, or a file being streamed).
     public var isSending: Bool
+    /// Whether reading is paused because received messages wait for the consumer.
+    public var isHoldingBack: Bool
 
     public init(
         readyState: ReadyState,
@@ -26,7 +28,8 @@ public struct ConnectionStatus: Hashable, Sendable {
         uptime: Duration?,
         lastRoundTrip: Duration?,
         lastTraffic: ContinuousClock.Instant,
-        isSending: Bool
+        isSending: Bool,
+        isHoldingBack: Bool
     ) {
         self.readyState = readyState
         self.url = url
@@ -38,6 +41,7 @@ public struct ConnectionStatus: Hashable, Sendable {
         self.lastRoundTrip = lastRoundTrip
         self.lastTraffic = lastTraffic
         self.isSending = isSending
+        self.isHoldingBack = isHoldingBack
     }
 
     /// The lines `/status` prints.

@@ -43,6 +43,13 @@ final class ClientConnectionHandler: ChannelInboundHandler, RemovableChannelHand
     private var pings = PingTracker()
     /// When a frame was last read or written, for "idle" decisions.
     private var lastTraffic = ContinuousClock.now
+    /// Messages emitted that the consumer has not yet reported as handled.
+    private var unacknowledged = 0
+    /// Whether reading from the socket is paused because the consumer is behind.
+    private var readingPaused = false
+    /// How many messages may wait for the consumer before the socket is no longer read.
+    static let unacknowledgedLimit = 4096
+
     /// Waiting for room to write (see ``whenReady(_:)``).
     private var readinessWaiters: [EventLoopPromise<Void>] = []
     /// How many payload bytes may wait in the queue before senders are held back.
@@ -119,7 +126,8 @@ final class ClientConnectionHandler: ChannelInboundHandler, RemovableChannelHand
             uptime: self.openedAt.map { $0.duration(to: .now) },
             lastRoundTrip: self.pings.lastRoundTrip,
             lastTraffic: self.lastTraffic,
-            isSending: self.isStreaming || !self.pending.isEmpty
+            isSending: self.isStreaming || !self.pending.isEmpty,
+            isHoldingBack: self.readingPaused
         )
     }
 
@@ -160,6 +168,17 @@ final class ClientConnectionHandler: ChannelInboundHandler, RemovableChannelHand
     func channelWritabilityChanged(context: ChannelHandlerContext) {
         self.releaseReadinessWaiters()
         context.fireChannelWritabilityChanged()
+    }
+
+    /// The consumer has handled this many messages; reading resumes once it has caught up.
+    func acknowledge(_ count: Int) {
+        self.unacknowledged = max(0, self.unacknowledged - count)
+        if self.readingPaused, self.unacknowledged < Self.unacknowledgedLimit / 2, let channel = self.channel {
+            self.readingPaused = false
+            channel.setOption(ChannelOptions.autoRead, value: true).whenComplete { _ in
+                channel.read()
+            }
+        }
     }
 
     // MARK: Events from the connect attempt
@@ -318,6 +337,12 @@ final class ClientConnectionHandler: ChannelInboundHandler, RemovableChannelHand
         case .deliverMessage:
             self.statistics.received(bytes: payload.readableBytes)
             self.emit(.message(message))
+            self.unacknowledged += 1
+            if self.unacknowledged >= Self.unacknowledgedLimit, !self.readingPaused, let channel = self.channel {
+                // The consumer (a terminal, a pipe) is behind: stop reading the socket.
+                self.readingPaused = true
+                channel.setOption(ChannelOptions.autoRead, value: false).whenComplete { _ in }
+            }
         case .dropMessage:
             break
         case .none, .fireOpen, .sendPong, .sendMessage, .queueMessage, .refuseMessage, .sendClose, .failConnection,

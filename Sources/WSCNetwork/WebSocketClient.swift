@@ -68,6 +68,14 @@ public final class WebSocketClient: Sendable {
         return promise.futureResult
     }
 
+    /// Reports that this many received messages were handled (printed, written).
+    ///
+    /// When more than a few thousand messages are unhandled the socket is no longer
+    /// read, so a slow consumer slows the peer down instead of filling memory.
+    public func acknowledge(_ count: Int) {
+        self.withHandler { $0.acknowledge(count) }
+    }
+
     /// The connection's state and counters, for `/status`.
     public func status() -> EventLoopFuture<ConnectionStatus> {
         let box = self.box

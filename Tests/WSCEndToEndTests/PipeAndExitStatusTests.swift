@@ -272,6 +272,25 @@ extension EndToEnd {
             #expect(measured.peakKiB < 100 * 1024, "peak RSS \(measured.peakKiB) KiB while 200 MB waited on stdin")
         }
 
+        @Test("back-pressure: when stdout is slow, wsc stops reading the socket; nothing lost, memory small")
+        func slowStandardOutput() throws {
+            let server = try PeerServer.pythonWebSockets()
+            defer { server.stop() }
+            let directory = try Paths.temporaryDirectory()
+            defer { try? FileManager.default.removeItem(atPath: directory) }
+            // 300,000 messages of 250 bytes (75 MB) while the reader sleeps for 4 seconds first.
+            let measured = try Spawn.measure(
+                "/usr/bin/time -f %M -o '\(directory)/peak' '\(Paths.wsc)' -x '!flood 300000 250' ws://127.0.0.1:\(server.port)/ 2>/dev/null"
+                    + " | (sleep 4; exec wc -l > '\(directory)/count')",
+                environment: ProcessInfo.processInfo.environment
+            )
+            #expect(measured.status == 0)
+            let count = try String(contentsOfFile: directory + "/count", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+            #expect(count == "300000")
+            let peak = try String(contentsOfFile: directory + "/peak", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+            #expect((Int(peak) ?? .max) < 60 * 1024, "wsc's peak RSS was \(peak) KiB for 75 MB held back by a slow reader")
+        }
+
         @Test("through wsc's own echo server too")
         func ownServer() throws {
             let server = try PeerServer.wscEcho()
