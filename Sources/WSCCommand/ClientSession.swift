@@ -343,7 +343,13 @@ final class ClientSession {
         case .waitForServer:
             break
         case .closeAfter(let duration):
+            // The wait starts once the last send is written, not when it was handed over.
             Task { @MainActor [weak self] in
+                while let client = self?.client, let status = try? await client.status().get(),
+                    status.isSending || status.bufferedAmount > 0
+                {
+                    try? await Task.sleep(for: .milliseconds(20))
+                }
                 try? await Task.sleep(for: duration)
                 self?.requestClose(code: .normalClosure, reason: "")
             }

@@ -25,6 +25,7 @@ struct ScriptOptions: ParsableArguments {
 
     @Option(
         name: [.customShort("w"), .long],
+        parsing: .unconditional,
         help: ArgumentHelp(
             "After the last send, wait this long for replies before closing (-1: until the server closes).",
             valueName: "seconds"

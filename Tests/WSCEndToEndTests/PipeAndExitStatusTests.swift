@@ -177,6 +177,32 @@ extension EndToEnd {
             }
         }
 
+        @Test("--ndjson close events: clean 1000 (exit 0) and an abrupt drop (1006, wasClean false, exit 1)")
+        func ndjsonCloses() throws {
+            let server = try PeerServer.pythonWebSockets()
+            defer { server.stop() }
+            let clean = try WSCRun.run(["--ndjson", "-x", "hi", "ws://127.0.0.1:\(server.port)/"])
+            #expect(clean.status == 0)
+            #expect(clean.output.split(separator: "\n").last?.hasPrefix("{\"event\":\"close\",\"code\":1000,\"reason\":\"\",\"wasClean\":true,") == true)
+            let dropped = try WSCRun.run(["--ndjson", "-x", "!drop", "ws://127.0.0.1:\(server.port)/"])
+            #expect(dropped.status == 1)
+            #expect(dropped.output.split(separator: "\n").last?.hasPrefix("{\"event\":\"close\",\"code\":1006,\"reason\":\"\",\"wasClean\":false,") == true)
+        }
+
+        @Test("-w waits that long after the last send, then closes; -w -1 waits for the server")
+        func wait() throws {
+            let server = try PeerServer.pythonWebSockets()
+            defer { server.stop() }
+            let start = Date()
+            let short = try WSCRun.run(["-w", "0.2", "-x", "quick", "ws://127.0.0.1:\(server.port)/"])
+            #expect(short.status == 0)
+            #expect(short.output == "quick\n")
+            #expect(Date().timeIntervalSince(start) < 1.8)
+            let forever = try WSCRun.run(["-w", "-1", "-x", "!close 1001 leaving", "ws://127.0.0.1:\(server.port)/"])
+            #expect(forever.status == 0)
+            #expect(forever.standardError.contains("Disconnected (code: 1001, reason: \"leaving\", wasClean: true)"))
+        }
+
         @Test("--count stops after N messages, exactly N printed")
         func count() throws {
             let server = try PeerServer.pythonWebSockets()
