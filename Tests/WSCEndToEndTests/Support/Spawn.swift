@@ -17,35 +17,13 @@ enum Spawn {
     static func run(_ arguments: [String], environment: [String: String], captureOutput: Bool) throws -> (status: Int32, output: String) {
         self.lock.lock()
         defer { self.lock.unlock() }
-        var fileActions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&fileActions)
-        defer { posix_spawn_file_actions_destroy(&fileActions) }
         var pipeDescriptors: [Int32] = [-1, -1]
-        posix_spawn_file_actions_addopen(&fileActions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&fileActions, 2, "/dev/null", O_WRONLY, 0)
         if captureOutput {
             guard pipe(&pipeDescriptors) == 0 else {
                 throw PeerError("pipe failed")
             }
-            posix_spawn_file_actions_adddup2(&fileActions, pipeDescriptors[1], 1)
-        } else {
-            posix_spawn_file_actions_addopen(&fileActions, 1, "/dev/null", O_WRONLY, 0)
         }
-        // Nothing else of ours may leak into the child: a tmux server outlives it.
-        for descriptor in Self.openDescriptors() where descriptor > 2 {
-            posix_spawn_file_actions_addclose(&fileActions, descriptor)
-        }
-        let argv = arguments.map { strdup($0) } + [nil]
-        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer {
-            argv.forEach { free($0) }
-            envp.forEach { free($0) }
-        }
-        var pid: pid_t = 0
-        let result = posix_spawn(&pid, arguments[0], &fileActions, nil, argv, envp)
-        guard result == 0 else {
-            throw PeerError("cannot run \(arguments[0]): \(String(cString: strerror(result)))")
-        }
+        let pid = try self.spawn(arguments, environment: environment, standardOutput: captureOutput ? pipeDescriptors[1] : nil)
         var output: [UInt8] = []
         if captureOutput {
             close(pipeDescriptors[1])
@@ -67,7 +45,50 @@ enum Spawn {
         return (status, String(decoding: output, as: UTF8.self))
     }
 
-    /// The descriptors open in this process (from /proc/self/fd), before the pipe is made.
+    /// Runs a shell command that ends in `exec` of the program to measure; returns its
+    /// exit status and peak resident memory (KiB), from `wait4`.
+    static func measure(_ command: String, environment: [String: String]) throws -> (status: Int32, peakKiB: Int) {
+        self.lock.lock()
+        defer { self.lock.unlock() }
+        let pid = try self.spawn(["/bin/sh", "-c", command], environment: environment, standardOutput: nil)
+        var status: Int32 = 0
+        var usage = rusage()
+        while wait4(pid, &status, 0, &usage) < 0, errno == EINTR {}
+        return ((status >> 8) & 0xFF, usage.ru_maxrss)
+    }
+
+    /// Starts the program with stdin and stderr on /dev/null, stdout on the descriptor
+    /// given (else /dev/null), and none of this process's other descriptors.
+    private static func spawn(_ arguments: [String], environment: [String: String], standardOutput: Int32?) throws -> pid_t {
+        var fileActions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&fileActions)
+        defer { posix_spawn_file_actions_destroy(&fileActions) }
+        posix_spawn_file_actions_addopen(&fileActions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&fileActions, 2, "/dev/null", O_WRONLY, 0)
+        if let standardOutput {
+            posix_spawn_file_actions_adddup2(&fileActions, standardOutput, 1)
+        } else {
+            posix_spawn_file_actions_addopen(&fileActions, 1, "/dev/null", O_WRONLY, 0)
+        }
+        // Nothing else of ours may leak into the child: a tmux server outlives it.
+        for descriptor in Self.openDescriptors() where descriptor > 2 {
+            posix_spawn_file_actions_addclose(&fileActions, descriptor)
+        }
+        let argv = arguments.map { strdup($0) } + [nil]
+        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer {
+            argv.forEach { free($0) }
+            envp.forEach { free($0) }
+        }
+        var pid: pid_t = 0
+        let result = posix_spawn(&pid, arguments[0], &fileActions, nil, argv, envp)
+        guard result == 0 else {
+            throw PeerError("cannot run \(arguments[0]): \(String(cString: strerror(result)))")
+        }
+        return pid
+    }
+
+    /// The descriptors open in this process (from /proc/self/fd).
     private static func openDescriptors() -> [Int32] {
         guard let directory = opendir("/proc/self/fd") else {
             return []
@@ -82,35 +103,5 @@ enum Spawn {
             }
         }
         return descriptors
-    }
-
-    /// Runs a shell command that ends in `exec` of the program to measure; returns its
-    /// exit status and peak resident memory (KiB), from `wait4`.
-    static func measure(_ command: String, environment: [String: String]) throws -> (status: Int32, peakKiB: Int) {
-        self.lock.lock()
-        defer { self.lock.unlock() }
-        var fileActions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&fileActions)
-        defer { posix_spawn_file_actions_destroy(&fileActions) }
-        posix_spawn_file_actions_addopen(&fileActions, 0, "/dev/null", O_RDONLY, 0)
-        for descriptor in Self.openDescriptors() where descriptor > 2 {
-            posix_spawn_file_actions_addclose(&fileActions, descriptor)
-        }
-        let arguments = ["/bin/sh", "-c", command]
-        let argv = arguments.map { strdup($0) } + [nil]
-        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer {
-            argv.forEach { free($0) }
-            envp.forEach { free($0) }
-        }
-        var pid: pid_t = 0
-        let result = posix_spawn(&pid, "/bin/sh", &fileActions, nil, argv, envp)
-        guard result == 0 else {
-            throw PeerError("cannot run sh: \(String(cString: strerror(result)))")
-        }
-        var status: Int32 = 0
-        var usage = rusage()
-        while wait4(pid, &status, 0, &usage) < 0, errno == EINTR {}
-        return ((status >> 8) & 0xFF, usage.ru_maxrss)
     }
 }
