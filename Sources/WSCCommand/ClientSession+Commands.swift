@@ -64,15 +64,19 @@ extension ClientSession {
         return String(cString: home) + path.dropFirst()
     }
 
-    /// A whole file as text, checked to be UTF-8.
-    nonisolated static func readTextFile(_ path: String, limit: Int) throws(InputError) -> String {
+    /// A whole (small) file's bytes, refused when bigger than `limit`.
+    nonisolated static func readFile(_ path: String, limit: Int) throws(InputError) -> [UInt8] {
         let file = try OutgoingFile(path: Self.expandingTilde(path), displayName: path, kind: .text)
         defer { file.closeDescriptor() }
         guard file.size <= Int64(limit) else {
             throw InputError("'\(path)' is \(file.size) bytes, more than the message size limit (\(limit))")
         }
-        let bytes = try file.readAll()
-        guard let text = String(validating: bytes, as: UTF8.self) else {
+        return try file.readAll()
+    }
+
+    /// A whole file as text, checked to be UTF-8.
+    nonisolated static func readTextFile(_ path: String, limit: Int) throws(InputError) -> String {
+        guard let text = String(validating: try Self.readFile(path, limit: limit), as: UTF8.self) else {
             throw InputError("not sent: '\(path)' is not valid UTF-8 (use /file to send it as binary)")
         }
         return text

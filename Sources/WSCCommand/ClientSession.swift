@@ -93,6 +93,11 @@ final class ClientSession {
     private var expectations: ExpectationTracker?
     /// Received messages are reported as handled in batches of this many.
     static let acknowledgementBatch = 256
+    /// Received payloads not yet written to standard output.
+    private var outputBuffer: [UInt8] = []
+    private var outputFlushScheduled = false
+    /// Standard output is written once this much is buffered.
+    static let outputBufferLimit = 64 * 1024
     /// Set once standard output is gone (`| head -1`): nothing more is written there.
     private var outputClosed = false
 
@@ -143,6 +148,7 @@ final class ClientSession {
                 }
             }
         }
+        self.flushOutput()
         self.editor?.stop()
         for source in self.signalSources {
             source.cancel()
@@ -196,7 +202,7 @@ final class ClientSession {
     private func show(_ event: ConnectionEvent) {
         if self.options.ndjson {
             if let line = NDJSON.line(for: event, time: Self.epochMilliseconds(), showPingPong: self.options.style.showPingPong) {
-                self.writeOutput(Array((line + "\n").utf8))
+                self.writeOutput(line.utf8, newline: true)
             }
             return
         }
@@ -209,6 +215,8 @@ final class ClientSession {
         if case .message(let message) = event {
             self.writePayload(message)
         } else if let text = self.renderer.diagnosticText(for: event) {
+            // Payloads received before this event go out first.
+            self.flushOutput()
             OutputStream.standardError.write(text + "\n")
         }
     }
@@ -217,30 +225,55 @@ final class ClientSession {
     private func writePayload(_ message: Message) {
         switch message {
         case .text(let text):
-            self.writeOutput(Array((text + "\n").utf8))
+            self.writeOutput(text.utf8, newline: true)
         case .binary(let bytes):
             switch self.options.style.binaryFormat {
             case .raw:
-                self.writeOutput(bytes)
+                self.writeOutput(bytes, newline: false)
             case .base64:
-                self.writeOutput(Array((Base64.encode(bytes) + "\n").utf8))
+                self.writeOutput(Base64.encode(bytes).utf8, newline: true)
             case .hex:
-                self.writeOutput(Array((EventFormatter.hex(bytes).replacingSpaces() + "\n").utf8))
+                self.writeOutput(EventFormatter.hex(bytes).replacingSpaces().utf8, newline: true)
             case .summary:
-                self.writeOutput(Array("[binary \(bytes.count) bytes]\n".utf8))
+                self.writeOutput("[binary \(bytes.count) bytes]".utf8, newline: true)
             }
         }
     }
 
-    /// Writes to standard output; when the reader is gone, closes the connection quietly.
-    private func writeOutput(_ bytes: [UInt8]) {
+    /// Adds to standard output's buffer; it is written at 64 KiB, at the end of this turn
+    /// of the main queue, and before the session ends.
+    private func writeOutput<Bytes: Collection<UInt8>>(_ bytes: Bytes, newline: Bool) {
         guard !self.outputClosed else {
             return
         }
-        if !OutputStream.standardOutput.write(bytes) {
+        self.outputBuffer.append(contentsOf: bytes)
+        if newline {
+            self.outputBuffer.append(UInt8(ascii: "\n"))
+        }
+        if self.outputBuffer.count >= Self.outputBufferLimit {
+            self.flushOutput()
+        } else if !self.outputFlushScheduled {
+            self.outputFlushScheduled = true
+            DispatchQueue.main.async { [weak self] in
+                MainActor.assumeIsolated {
+                    self?.flushOutput()
+                }
+            }
+        }
+    }
+
+    /// Writes the buffer (blocking while the reader is slow: that is the back-pressure);
+    /// when the reader is gone, closes the connection quietly.
+    private func flushOutput() {
+        self.outputFlushScheduled = false
+        guard !self.outputBuffer.isEmpty, !self.outputClosed else {
+            return
+        }
+        if !OutputStream.standardOutput.write(self.outputBuffer) {
             self.outputClosed = true
             self.requestClose(code: .normalClosure, reason: "")
         }
+        self.outputBuffer.removeAll(keepingCapacity: true)
     }
 
     /// Milliseconds since the Unix epoch, for `--ndjson` timestamps.
@@ -255,6 +288,7 @@ final class ClientSession {
         if let editor = self.editor {
             editor.print(text)
         } else {
+            self.flushOutput()
             OutputStream.standardError.write(text + "\n")
         }
     }
@@ -292,14 +326,17 @@ final class ClientSession {
                     return
                 }
                 self.lastActivity = .now
-                for record in batch {
-                    if self.options.inputIsBinary {
-                        client.send(.binary(record))
-                    } else if let line = String(validating: record, as: UTF8.self) {
+                if self.options.slashCommands, !self.options.inputIsBinary {
+                    // Lines may be commands: one at a time.
+                    for record in batch {
+                        guard let line = String(validating: record, as: UTF8.self) else {
+                            self.complain("line not sent: it is not valid UTF-8")
+                            continue
+                        }
                         self.handleLine(line)
-                    } else {
-                        self.complain("line not sent: it is not valid UTF-8")
                     }
+                } else {
+                    client.send(contentsOf: self.messages(from: batch))
                 }
                 // Read on only when the connection has room: memory stays bounded.
                 try? await client.whenReady().get()
@@ -307,6 +344,22 @@ final class ClientSession {
             }
             self?.endOfInput()
         }
+    }
+
+    /// A batch of input records as messages (lines that are not UTF-8 are reported, not sent).
+    private func messages(from batch: [[UInt8]]) -> [Message] {
+        var messages: [Message] = []
+        messages.reserveCapacity(batch.count)
+        for record in batch {
+            if self.options.inputIsBinary {
+                messages.append(.binary(record))
+            } else if let line = String(validating: record, as: UTF8.self) {
+                messages.append(.text(line))
+            } else {
+                self.complain("line not sent: it is not valid UTF-8")
+            }
+        }
+        return messages
     }
 
     func handleLine(_ line: String) {

@@ -178,9 +178,7 @@ public struct WSC: AsyncParsableCommand {
         for path in self.script.textFile {
             let bytes: [UInt8]
             do {
-                let file = try OutgoingFile(path: ClientSession.expandingTilde(path), displayName: path, kind: .text)
-                defer { file.closeDescriptor() }
-                bytes = try file.readAll()
+                bytes = try ClientSession.readFile(path, limit: Int.max)
             } catch {
                 throw CommandLineDataError(status: .noInput, message: error.message)
             }

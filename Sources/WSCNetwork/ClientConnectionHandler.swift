@@ -69,6 +69,20 @@ final class ClientConnectionHandler: ChannelInboundHandler, RemovableChannelHand
     // MARK: Commands from the user
 
     func send(_ message: Message) {
+        self.enqueue(message)
+        self.context?.flush()
+    }
+
+    /// Sends messages in order with a single flush (a batch of piped lines).
+    func send(contentsOf messages: [Message]) {
+        for message in messages {
+            self.enqueue(message)
+        }
+        self.context?.flush()
+    }
+
+    /// Writes (without flushing), queues, or refuses one message, as the state machine says.
+    private func enqueue(_ message: Message) {
         switch self.state.sendRequested() {
         case .sendMessage where !self.isStreaming:
             self.write(message)
@@ -437,11 +451,14 @@ final class ClientConnectionHandler: ChannelInboundHandler, RemovableChannelHand
             frame = WebSocketFrame(fin: true, opcode: .binary, maskKey: .random(), data: context.channel.allocator.buffer(bytes: bytes))
         }
         self.statistics.sent(bytes: message.byteCount)
-        context.writeAndFlush(self.wrapOutboundOut(frame), promise: nil)
+        context.write(self.wrapOutboundOut(frame), promise: nil)
     }
 
     private func flushPending() {
-        defer { self.releaseReadinessWaiters() }
+        defer {
+            self.context?.flush()
+            self.releaseReadinessWaiters()
+        }
         while !self.pending.isEmpty, !self.isStreaming, self.state.readyState == .open {
             switch self.pending.removeFirst() {
             case .message(let message):

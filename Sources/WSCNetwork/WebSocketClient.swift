@@ -40,6 +40,11 @@ public final class WebSocketClient: Sendable {
         self.withHandler { $0.send(message) }
     }
 
+    /// Sends messages in order, with one hop to the event loop and one flush.
+    public func send(contentsOf messages: [Message]) {
+        self.withHandler { $0.send(contentsOf: messages) }
+    }
+
     /// Sends a file as one binary message, streamed in fragments.
     public func send(_ file: OutgoingFile) {
         self.withHandler { $0.send(file) }
