@@ -46,11 +46,14 @@ let package = Package(
         ),
         .executableTarget(name: "wsc", dependencies: ["WSCCommand"]),
         .testTarget(name: "WSCCoreTests", dependencies: ["WSCCore"]),
+        // Test fixtures shared by the test targets (a throwaway CA for wss://).
+        .target(name: "WSCTestSupport", path: "Tests/WSCTestSupport"),
         .testTarget(
             name: "WSCNetworkTests",
             dependencies: [
                 "WSCCore",
                 "WSCNetwork",
+                "WSCTestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -59,7 +62,7 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
-        .testTarget(name: "WSCEndToEndTests", dependencies: ["WSCCore"], exclude: ["Peers"]),
+        .testTarget(name: "WSCEndToEndTests", dependencies: ["WSCCore", "WSCTestSupport"], exclude: ["Peers"]),
     ],
     swiftLanguageModes: [.v6]
 )

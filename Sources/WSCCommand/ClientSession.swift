@@ -17,64 +17,12 @@ import Darwin
 /// decides the exit status.
 @MainActor
 final class ClientSession {
-    /// How the session talks to the user.
-    struct Options {
-        /// A prompt at a terminal (stdin and stdout are terminals), or plain pipes.
-        var interactive: Bool
-        /// Whether lines starting with `/` are commands.
-        var slashCommands: Bool
-        /// How events are shown.
-        var style: OutputStyle
-        /// Messages given on the command line (`-x`, `--json`, `--file`, `--text-file`);
-        /// when there are any, standard input is not read.
-        var commandLineSends: [PreparedSend] = []
-        /// How standard input is cut into messages.
-        var inputFraming: InputFraming = .lines(separator: UInt8(ascii: "\n"))
-        /// Send standard input's records as binary messages (`-b`).
-        var inputIsBinary = false
-        /// What to do once everything is sent.
-        var afterInput: AfterInput = .closeWhenIdle(.seconds(2))
-        /// Close once this many messages arrived (`--count`).
-        var count: Int?
-        /// Close once received text matched these (`--expect`).
-        var expectations: [String] = []
-        /// The overall time limit (`--timeout`): exit 124 when it runs out.
-        var timeout: Duration?
-        /// Every event as a JSON line on standard output (`--ndjson`).
-        var ndjson = false
-    }
-
-    /// A message prepared from the command line.
-    enum PreparedSend {
-        case message(Message)
-        case file(OutgoingFile)
-    }
-
-    /// How standard input becomes messages.
-    enum InputFraming {
-        /// One message per record ending with this byte.
-        case lines(separator: UInt8)
-        /// All of it as one message (`--whole`).
-        case whole
-    }
-
-    /// What happens after the last send.
-    enum AfterInput {
-        /// Close once nothing was sent or received for this long (the default, 2 s).
-        case closeWhenIdle(Duration)
-        /// Close this long after the last send (`-w`).
-        case closeAfter(Duration)
-        /// Keep the connection until the server closes it (`-w -1`, `--keep-open`).
-        case waitForServer
-    }
-
     let configuration: ClientConfiguration
-    let options: Options
-    let renderer: EventRenderer
-    private(set) var client: WebSocketClient?
-    private var editor: LineEditor?
+    let options: SessionOptions
+    let output: SessionOutput
+    private(set) var client: WebSocketConnection?
     private var events: AsyncStream<ConnectionEvent>.Continuation?
-    private var signalSources: [DispatchSourceSignal] = []
+    private var signals: SignalWatcher?
     /// The error that ended the connection before it opened, if any.
     private var failureBeforeOpen: ConnectionError?
     private var isOpen = false
@@ -93,33 +41,29 @@ final class ClientSession {
     private var expectations: ExpectationTracker?
     /// Received messages are reported as handled in batches of this many.
     static let acknowledgementBatch = 256
-    /// Received payloads not yet written to standard output.
-    private var outputBuffer: [UInt8] = []
-    private var outputFlushScheduled = false
-    /// Standard output is written once this much is buffered.
-    static let outputBufferLimit = 64 * 1024
-    /// Set once standard output is gone (`| head -1`): nothing more is written there.
-    private var outputClosed = false
 
-    init(configuration: ClientConfiguration, options: Options) {
+    init(configuration: ClientConfiguration, options: SessionOptions) {
         self.configuration = configuration
         self.options = options
-        self.renderer = EventRenderer(style: options.style)
+        self.output = SessionOutput(style: options.style, ndjson: options.ndjson)
     }
 
     /// Runs until the connection is over; returns the exit status.
     func run() async -> ExitStatus {
         let (stream, continuation) = AsyncStream.makeStream(of: ConnectionEvent.self, bufferingPolicy: .unbounded)
         self.events = continuation
-        self.client = WebSocketClient.connect(self.configuration, on: MultiThreadedEventLoopGroup.singleton) { event in
+        self.client = WebSocketConnection.connect(self.configuration, on: MultiThreadedEventLoopGroup.singleton) { event in
             continuation.yield(event)
             if case .close = event {
                 continuation.finish()
             }
         }
-        self.installSignalHandlers()
-        // A closed standard output is handled where it is written, not by dying of SIGPIPE.
-        signal(SIGPIPE, SIG_IGN)
+        self.signals = SignalWatcher([SIGINT, SIGTERM, SIGHUP]) { [weak self] signalNumber in
+            self?.received(signal: signalNumber)
+        }
+        self.output.onClosed = { [weak self] in
+            self?.requestClose(code: .normalClosure, reason: "")
+        }
         self.expectations = self.options.expectations.isEmpty ? nil : try? ExpectationTracker(patterns: self.options.expectations)
         if let timeout = self.options.timeout {
             self.startTimeLimit(timeout)
@@ -129,8 +73,14 @@ final class ClientSession {
         } else if !self.options.commandLineSends.isEmpty {
             for send in self.options.commandLineSends {
                 switch send {
-                case .message(let message): self.client?.send(message)
-                case .file(let file): self.client?.send(file)
+                case .message(let message):
+                    self.client?.send(message)
+                case .file(let path):
+                    do {
+                        self.client?.send(try LocalFile.outgoing(path))
+                    } catch {
+                        self.complain(error.message)
+                    }
                 }
             }
             self.endOfInput()
@@ -148,11 +98,9 @@ final class ClientSession {
                 }
             }
         }
-        self.flushOutput()
-        self.editor?.stop()
-        for source in self.signalSources {
-            source.cancel()
-        }
+        self.output.flush()
+        self.output.editor?.stop()
+        self.signals?.cancel()
         if let statusOverride {
             return statusOverride
         }
@@ -200,97 +148,12 @@ final class ClientSession {
     }
 
     private func show(_ event: ConnectionEvent) {
-        if self.options.ndjson {
-            if let line = NDJSON.line(for: event, time: Self.epochMilliseconds(), showPingPong: self.options.style.showPingPong) {
-                self.writeOutput(line.utf8, newline: true)
-            }
-            return
-        }
-        if let editor = self.editor {
-            if let text = self.renderer.terminalText(for: event) {
-                editor.print(text)
-            }
-            return
-        }
-        if case .message(let message) = event {
-            self.writePayload(message)
-        } else if let text = self.renderer.diagnosticText(for: event) {
-            // Payloads received before this event go out first.
-            self.flushOutput()
-            OutputStream.standardError.write(text + "\n")
-        }
-    }
-
-    /// Pipe mode: a received payload on standard output.
-    private func writePayload(_ message: Message) {
-        switch message {
-        case .text(let text):
-            self.writeOutput(text.utf8, newline: true)
-        case .binary(let bytes):
-            switch self.options.style.binaryFormat {
-            case .raw:
-                self.writeOutput(bytes, newline: false)
-            case .base64:
-                self.writeOutput(Base64.encode(bytes).utf8, newline: true)
-            case .hex:
-                self.writeOutput(EventFormatter.hex(bytes).replacingSpaces().utf8, newline: true)
-            case .summary:
-                self.writeOutput("[binary \(bytes.count) bytes]".utf8, newline: true)
-            }
-        }
-    }
-
-    /// Adds to standard output's buffer; it is written at 64 KiB, at the end of this turn
-    /// of the main queue, and before the session ends.
-    private func writeOutput<Bytes: Collection<UInt8>>(_ bytes: Bytes, newline: Bool) {
-        guard !self.outputClosed else {
-            return
-        }
-        self.outputBuffer.append(contentsOf: bytes)
-        if newline {
-            self.outputBuffer.append(UInt8(ascii: "\n"))
-        }
-        if self.outputBuffer.count >= Self.outputBufferLimit {
-            self.flushOutput()
-        } else if !self.outputFlushScheduled {
-            self.outputFlushScheduled = true
-            DispatchQueue.main.async { [weak self] in
-                MainActor.assumeIsolated {
-                    self?.flushOutput()
-                }
-            }
-        }
-    }
-
-    /// Writes the buffer (blocking while the reader is slow: that is the back-pressure);
-    /// when the reader is gone, closes the connection quietly.
-    private func flushOutput() {
-        self.outputFlushScheduled = false
-        guard !self.outputBuffer.isEmpty, !self.outputClosed else {
-            return
-        }
-        if !OutputStream.standardOutput.write(self.outputBuffer) {
-            self.outputClosed = true
-            self.requestClose(code: .normalClosure, reason: "")
-        }
-        self.outputBuffer.removeAll(keepingCapacity: true)
-    }
-
-    /// Milliseconds since the Unix epoch, for `--ndjson` timestamps.
-    static func epochMilliseconds() -> Int64 {
-        var now = timespec()
-        clock_gettime(CLOCK_REALTIME, &now)
-        return Int64(now.tv_sec) * 1000 + Int64(now.tv_nsec) / 1_000_000
+        self.output.show(event)
     }
 
     /// A line for the user that is not a connection event (help, status, input errors).
     func inform(_ text: String) {
-        if let editor = self.editor {
-            editor.print(text)
-        } else {
-            self.flushOutput()
-            OutputStream.standardError.write(text + "\n")
-        }
+        self.output.inform(text)
     }
 
     /// An input error: shown, nothing sent.
@@ -304,9 +167,9 @@ final class ClientSession {
         let editor = LibEditLineEditor(
             prompt: "> ",
             historyFile: HistoryLocation.defaultPath(),
-            commands: SlashCommand.descriptions.map(\.name)
+            commands: SlashCommand.descriptions(for: .client).map(\.name)
         )
-        self.editor = editor
+        self.output.editor = editor
         editor.start(
             onLine: { [weak self] line in self?.handleLine(line) },
             onEndOfInput: { [weak self] in self?.requestClose(code: .normalClosure, reason: "") },
@@ -315,11 +178,7 @@ final class ClientSession {
     }
 
     private func startReadingInput() {
-        let input: InputBatches
-        switch self.options.inputFraming {
-        case .lines(let separator): input = InputLineReader.records(separator: separator)
-        case .whole: input = InputLineReader.whole()
-        }
+        let input = self.options.inputBatches()
         Task { @MainActor [weak self] in
             for await batch in input.stream {
                 guard let self, let client = self.client else {
@@ -336,7 +195,7 @@ final class ClientSession {
                         self.handleLine(line)
                     }
                 } else {
-                    client.send(contentsOf: self.messages(from: batch))
+                    client.send(contentsOf: self.options.messages(from: batch, complain: self.complain))
                 }
                 // Read on only when the connection has room: memory stays bounded.
                 try? await client.whenReady().get()
@@ -344,22 +203,6 @@ final class ClientSession {
             }
             self?.endOfInput()
         }
-    }
-
-    /// A batch of input records as messages (lines that are not UTF-8 are reported, not sent).
-    private func messages(from batch: [[UInt8]]) -> [Message] {
-        var messages: [Message] = []
-        messages.reserveCapacity(batch.count)
-        for record in batch {
-            if self.options.inputIsBinary {
-                messages.append(.binary(record))
-            } else if let line = String(validating: record, as: UTF8.self) {
-                messages.append(.text(line))
-            } else {
-                self.complain("line not sent: it is not valid UTF-8")
-            }
-        }
-        return messages
     }
 
     func handleLine(_ line: String) {
@@ -452,29 +295,15 @@ final class ClientSession {
 
     // MARK: Signals
 
-    private func installSignalHandlers() {
-        for signalNumber in [SIGINT, SIGTERM, SIGHUP] {
-            signal(signalNumber, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .main)
-            source.setEventHandler { [weak self] in
-                MainActor.assumeIsolated {
-                    self?.received(signal: signalNumber)
-                }
-            }
-            source.resume()
-            self.signalSources.append(source)
-        }
-    }
-
     private func received(signal signalNumber: CInt) {
         switch signalNumber {
         case SIGINT:
-            if let editor = self.editor, editor.hasText {
+            if let editor = self.output.editor, editor.hasText {
                 editor.clearLine()
             } else if self.closeRequested {
                 self.quitNow(.interrupted)
             } else {
-                if self.editor == nil {
+                if self.output.editor == nil {
                     self.statusOverride = .interrupted
                 }
                 self.requestClose(code: .normalClosure, reason: "")
@@ -491,8 +320,8 @@ final class ClientSession {
     }
 
     private func terminalHungUp() {
-        self.editor?.stop()
-        self.editor = nil
+        self.output.editor?.stop()
+        self.output.editor = nil
         self.statusOverride = self.statusOverride ?? .hungUp
         self.requestClose(code: .goingAway, reason: "")
     }
@@ -501,12 +330,5 @@ final class ClientSession {
     private func quitNow(_ status: ExitStatus) {
         self.statusOverride = status
         self.events?.finish()
-    }
-}
-
-extension String {
-    /// Hex with the separating spaces removed (`6869ff`), for pipes.
-    fileprivate func replacingSpaces() -> String {
-        String(self.filter { $0 != " " })
     }
 }

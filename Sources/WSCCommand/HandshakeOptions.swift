@@ -3,13 +3,22 @@ import WSCCore
 
 /// Options that shape the opening handshake (named as in wscat).
 struct HandshakeOptions: ParsableArguments {
-    @Option(name: [.customShort("H"), .long], help: ArgumentHelp("Add a request header (repeatable).", valueName: "K: V"))
+    @Option(
+        name: [.customShort("H"), .long],
+        help: ArgumentHelp("Add a request header (repeatable); with --listen, a header of every 101 answer.", valueName: "K: V")
+    )
     var header: [String] = []
 
-    @Option(name: [.customShort("o"), .long], help: "Set the Origin header.")
-    var origin: String?
+    @Option(
+        name: [.customShort("o"), .long],
+        help: "Set the Origin header; with --listen, an Origin to accept (repeatable; others get 403)."
+    )
+    var origin: [String] = []
 
-    @Option(name: [.customShort("s"), .long], help: "Offer a subprotocol (repeatable, in order of preference).")
+    @Option(
+        name: [.customShort("s"), .long],
+        help: "Offer a subprotocol (repeatable, in order of preference); with --listen, one to accept."
+    )
     var subprotocol: [String] = []
 
     @Option(help: ArgumentHelp("Send Basic credentials (also taken from user:pass@ in the URL).", valueName: "user:pass"))
@@ -18,11 +27,11 @@ struct HandshakeOptions: ParsableArguments {
     @Option(help: "Send this Host header instead of the URL's host.")
     var host: String?
 
-    @Option(help: "Set the User-Agent header.")
-    var userAgent: String = "wsc/\(WSC.version)"
+    @Option(help: ArgumentHelp("Set the User-Agent header (default: wsc/VERSION).", valueName: "text"))
+    var userAgent: String?
 
-    @Option(help: ArgumentHelp("Give up connecting (TCP, TLS and upgrade) after this long.", valueName: "seconds"))
-    var connectTimeout: Double = 10
+    @Option(help: ArgumentHelp("Give up connecting (TCP, TLS and upgrade) after this long (default: 10).", valueName: "seconds"))
+    var connectTimeout: Double?
 
     @Option(help: ArgumentHelp("Drop the connection if the close handshake takes longer.", valueName: "seconds"))
     var closeTimeout: Double = 5
@@ -45,7 +54,7 @@ struct HandshakeOptions: ParsableArguments {
         if let auth, !auth.contains(":") {
             throw ValidationError("--auth takes user:pass")
         }
-        guard self.connectTimeout > 0, self.connectTimeout.isFinite else {
+        if let connectTimeout = self.connectTimeout, !(connectTimeout > 0) || !connectTimeout.isFinite {
             throw ValidationError("--connect-timeout must be a positive number of seconds")
         }
         guard self.closeTimeout > 0, self.closeTimeout.isFinite else {

@@ -4,11 +4,14 @@ import ArgumentParser
 struct ListenOptions: ParsableArguments {
     @Option(
         name: [.customShort("l"), .long],
-        help: ArgumentHelp("Listen for WebSocket clients instead of connecting (port 0 picks one).", valueName: "[host:]port")
+        help: ArgumentHelp(
+            "Serve WebSocket clients instead of connecting (host 127.0.0.1 unless given; port 0 picks one).",
+            valueName: "[host:]port"
+        )
     )
     var listen: String?
 
-    @Flag(help: "With --listen: echo every message back to its sender, byte for byte.")
+    @Flag(help: "With --listen: echo every message back to its sender, same type, byte for byte.")
     var echo = false
 
     @Flag(help: "Start an echo server inside wsc on 127.0.0.1 and connect to it (to try wsc out).")

@@ -13,78 +13,369 @@ import Musl
 import Darwin
 #endif
 
-/// `wsc --listen`: a WebSocket server that reports its clients' events until interrupted.
+/// `wsc --listen`: serves any number of clients, shows their events with their ids, and
+/// sends them what the user types or pipes in.
 ///
-/// This is the first piece of listen mode: it accepts clients, prints their events with
-/// their id, and echoes with `--echo`.
+/// Typed or piped lines go to every client; input that arrives while no client is
+/// connected waits, in pipe mode, for the first one. The session ends on Ctrl-D, `/quit`,
+/// a signal, `--count`, `--expect` or `--timeout`: it stops listening, closes every
+/// client with 1001 and waits (at most the close timeout) for them to answer.
 @MainActor
 final class ListenSession {
-    let host: String
-    let port: Int
-    let echo: Bool
-    let renderer: EventRenderer
-
-    init(host: String, port: Int, echo: Bool, style: OutputStyle) {
-        self.host = host
-        self.port = port
-        self.echo = echo
-        self.renderer = EventRenderer(style: style)
+    /// A client whose connection is open.
+    struct ConnectedClient {
+        var client: ServerClient
+        var remoteAddress: String
     }
 
+    let configuration: ServerConfiguration
+    let options: SessionOptions
+    let output: SessionOutput
+    private var server: WebSocketServer?
+    /// Open clients by id.
+    private(set) var clients: [Int: ConnectedClient] = [:]
+    /// Clients served since the start, and requests refused.
+    private(set) var clientsServed = 0
+    private(set) var requestsRefused = 0
+    private var messagesReceived = 0
+    /// Messages shown but not yet reported as handled to their connection, by client.
+    private var unacknowledged: [Int: Int] = [:]
+    private var events: AsyncStream<ServerEvent>.Continuation?
+    private var signals: SignalWatcher?
+    /// Set once the session is ending: no new clients, every one being closed.
+    private var quitting = false
+    /// A status decided by a signal or a time limit (otherwise 0).
+    private var statusOverride: ExitStatus?
+    private var enoughReceived = false
+    private var expectations: ExpectationTracker?
+    /// Piped input waiting for a first client.
+    private var clientWaiters: [CheckedContinuation<Void, Never>] = []
+
+    init(configuration: ServerConfiguration, options: SessionOptions) {
+        self.configuration = configuration
+        self.options = options
+        self.output = SessionOutput(style: options.style, ndjson: options.ndjson)
+    }
+
+    /// Serves until the session ends; returns the exit status.
     func run() async -> ExitStatus {
-        let (stream, continuation) = AsyncStream.makeStream(of: (Int, ConnectionEvent).self, bufferingPolicy: .unbounded)
-        let server: WebSocketServer
+        let (stream, continuation) = AsyncStream.makeStream(of: ServerEvent.self, bufferingPolicy: .unbounded)
+        self.events = continuation
         do {
-            server = try await WebSocketServer.start(
-                host: self.host,
-                port: self.port,
-                echo: self.echo,
-                on: MultiThreadedEventLoopGroup.singleton,
-                events: { continuation.yield(($0, $1)) }
-            ).get()
+            self.server = try await WebSocketServer.start(self.configuration, on: MultiThreadedEventLoopGroup.singleton) { event in
+                continuation.yield(event)
+            }.get()
+        } catch let error as ConnectionError {
+            self.output.diagnostic("error: cannot serve wss:// on \(self.configuration.host):\(self.configuration.port): \(error.message)")
+            return .noInput
         } catch {
-            OutputStream.standardError.write("error: cannot listen on \(self.host):\(self.port): \(error)\n")
+            self.output.diagnostic("error: cannot listen on \(self.configuration.host):\(self.configuration.port): \(error)")
             return .unavailable
         }
-        let shownHost = self.host.contains(":") ? "[\(self.host)]" : self.host
-        OutputStream.standardError.write("Listening on ws://\(shownHost):\(server.port)/\(self.echo ? " (echo)" : "")\n")
+        self.signals = SignalWatcher([SIGINT, SIGTERM, SIGHUP]) { [weak self] signalNumber in
+            self?.received(signal: signalNumber)
+        }
+        self.output.onClosed = { [weak self] in
+            self?.quit()
+        }
+        self.expectations = self.options.expectations.isEmpty ? nil : try? ExpectationTracker(patterns: self.options.expectations)
+        if let timeout = self.options.timeout {
+            self.startTimeLimit(timeout)
+        }
+        if self.options.interactive {
+            self.startEditor()
+        } else {
+            self.startReadingInput()
+        }
+        self.announce()
 
-        var sources: [DispatchSourceSignal] = []
-        for signalNumber in [SIGINT, SIGTERM] {
-            signal(signalNumber, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .main)
-            source.setEventHandler {
-                continuation.finish()
-            }
-            source.resume()
-            sources.append(source)
+        for await event in stream {
+            self.handle(event)
         }
-        for await (client, event) in stream {
-            self.show(event, from: client)
-        }
-        for source in sources {
-            source.cancel()
-        }
-        try? await server.close().get()
-        return .success
+        self.output.flush()
+        self.output.editor?.stop()
+        self.signals?.cancel()
+        return self.statusOverride ?? .success
     }
 
-    private func show(_ event: ConnectionEvent, from client: Int) {
-        let prefix = "[#\(client)] "
+    /// Says where clients can connect (the port is the real one when 0 was asked for).
+    private func announce() {
+        guard let server = self.server else {
+            return
+        }
+        if self.options.ndjson {
+            let time = NDJSON.timestamp(milliseconds: SessionOutput.epochMilliseconds())
+            self.output.writeJSONLine(#"{"event":"listening","url":\#(NDJSON.string(server.url)),"time":"\#(time)"}"#)
+            return
+        }
+        var notes: [String] = []
+        if self.configuration.echo {
+            notes.append("echo")
+        }
+        if self.options.interactive {
+            notes.append("type to send to every client, /help for commands, Ctrl-D to stop")
+        }
+        let text = "Listening on \(server.url)" + (notes.isEmpty ? "" : " (\(notes.joined(separator: "; ")))")
+        self.output.inform(self.output.renderer.noticeText(text))
+    }
+
+    // MARK: Events
+
+    private func handle(_ event: ServerEvent) {
         switch event {
-        case .message(let message) where !TerminalDetection.standardOutputIsTerminal:
-            switch message {
-            case .text(let text): OutputStream.standardOutput.write(text + "\n")
-            case .binary(let bytes): OutputStream.standardOutput.write(bytes)
-            }
+        case .refused(let remoteAddress, let reason):
+            self.requestsRefused += 1
+            self.show(.error(ConnectionError(.handshake, "refused \(remoteAddress): \(reason)")), client: nil)
+        case .client(let client, let event):
+            self.handle(event, from: client)
+        }
+    }
+
+    private func handle(_ event: ConnectionEvent, from client: ServerClient) {
+        switch event {
         case .open(let info):
-            OutputStream.standardError.write(prefix + "Client connected (path: \(info.url))\n")
-        default:
-            guard let text = self.renderer.terminalText(for: event) else {
+            self.clientsServed += 1
+            self.clients[client.id] = ConnectedClient(client: client, remoteAddress: info.remoteAddress ?? "?")
+            self.show(event, client: client.id)
+            if self.quitting {
+                client.connection.close(code: .goingAway, reason: "")
                 return
             }
-            let output = TerminalDetection.standardOutputIsTerminal ? OutputStream.standardOutput : OutputStream.standardError
-            output.write(prefix + text + "\n")
+            self.greet(client)
+            let waiters = self.clientWaiters
+            self.clientWaiters.removeAll()
+            for waiter in waiters {
+                waiter.resume()
+            }
+        case .message(let message):
+            guard !self.enoughReceived else {
+                return
+            }
+            self.messagesReceived += 1
+            self.show(event, client: client.id)
+            self.acknowledge(client)
+            let counted = self.options.count.map { self.messagesReceived >= $0 } ?? false
+            let expected = self.expectations?.received(message) ?? false
+            if counted || expected {
+                self.enoughReceived = true
+                self.quit()
+            }
+        case .close:
+            self.clients[client.id] = nil
+            self.unacknowledged[client.id] = nil
+            self.show(event, client: client.id)
+            if self.quitting, self.clients.isEmpty {
+                self.events?.finish()
+            }
+        case .error, .ping, .pong, .progress, .handshake:
+            self.show(event, client: client.id)
         }
+    }
+
+    private func show(_ event: ConnectionEvent, client: Int?) {
+        self.output.show(event, client: client)
+    }
+
+    /// Reports shown messages to their connection in batches, so a slow terminal or pipe
+    /// slows that client down instead of filling memory.
+    private func acknowledge(_ client: ServerClient) {
+        let count = self.unacknowledged[client.id, default: 0] + 1
+        if count == ClientSession.acknowledgementBatch {
+            client.connection.acknowledge(count)
+            self.unacknowledged[client.id] = 0
+        } else {
+            self.unacknowledged[client.id] = count
+        }
+    }
+
+    /// Sends a new client what the command line gave (`-x`, `--json`, `--file`, `--text-file`).
+    private func greet(_ client: ServerClient) {
+        for send in self.options.commandLineSends {
+            switch send {
+            case .message(let message):
+                client.connection.send(message)
+            case .file(let path):
+                do {
+                    client.connection.send(try LocalFile.outgoing(path))
+                } catch {
+                    self.complain(error.message)
+                }
+            }
+        }
+    }
+
+    // MARK: Sending
+
+    /// Where clients connect, while the server listens.
+    var listeningURL: String? {
+        self.quitting ? nil : self.server?.url
+    }
+
+    /// The open clients, by id.
+    var clientsInOrder: [ConnectedClient] {
+        self.clients.keys.sorted().compactMap { self.clients[$0] }
+    }
+
+    /// Sends messages to every open client; false (and a complaint) when there is none.
+    @discardableResult
+    func broadcast(_ messages: [Message]) -> Bool {
+        guard !self.clients.isEmpty else {
+            self.complain("not sent: no clients are connected")
+            return false
+        }
+        for connected in self.clients.values {
+            connected.client.connection.send(contentsOf: messages)
+        }
+        return true
+    }
+
+    /// An input error: shown, nothing sent.
+    func complain(_ message: String) {
+        self.show(.error(ConnectionError(.input, message)), client: nil)
+    }
+
+    /// A line for the user that is not an event (help, lists, status).
+    func inform(_ text: String) {
+        self.output.inform(text)
+    }
+
+    // MARK: Input
+
+    private func startEditor() {
+        let editor = LibEditLineEditor(
+            prompt: "> ",
+            historyFile: HistoryLocation.defaultPath(),
+            commands: SlashCommand.descriptions(for: .server).map(\.name)
+        )
+        self.output.editor = editor
+        editor.start(
+            onLine: { [weak self] line in self?.handleLine(line) },
+            onEndOfInput: { [weak self] in self?.quit() },
+            onHangUp: { [weak self] in self?.terminalHungUp() }
+        )
+    }
+
+    /// Pipe mode: each batch of records waits for a client, then goes to every client;
+    /// the next is read once all of them have room. The end of input ends nothing.
+    private func startReadingInput() {
+        let input = self.options.inputBatches()
+        Task { @MainActor [weak self] in
+            for await batch in input.stream {
+                guard let self else {
+                    return
+                }
+                await self.waitForAClient()
+                guard !self.quitting else {
+                    return
+                }
+                if self.options.slashCommands, !self.options.inputIsBinary {
+                    for record in batch {
+                        guard let line = String(validating: record, as: UTF8.self) else {
+                            self.complain("line not sent: it is not valid UTF-8")
+                            continue
+                        }
+                        self.handleLine(line)
+                    }
+                } else {
+                    self.broadcast(self.options.messages(from: batch, complain: self.complain))
+                }
+                for connected in self.clients.values {
+                    try? await connected.client.connection.whenReady().get()
+                }
+                input.consumed()
+            }
+        }
+    }
+
+    /// Returns once a client is connected, or the session is ending.
+    private func waitForAClient() async {
+        guard self.clients.isEmpty, !self.quitting else {
+            return
+        }
+        await withCheckedContinuation { continuation in
+            self.clientWaiters.append(continuation)
+        }
+    }
+
+    func handleLine(_ line: String) {
+        if self.options.interactive, line.isEmpty {
+            return
+        }
+        do {
+            switch try InputLine(parsing: line, slashCommands: self.options.slashCommands, role: .server) {
+            case .text(let text):
+                self.broadcast([.text(text)])
+            case .command(let command):
+                self.run(command)
+            }
+        } catch {
+            self.complain(error.message)
+        }
+    }
+
+    // MARK: Ending
+
+    /// Stops listening and closes every client with 1001; the session ends once all are
+    /// closed. Asked a second time, it ends at once.
+    func quit() {
+        guard !self.quitting else {
+            self.events?.finish()
+            return
+        }
+        self.quitting = true
+        _ = self.server?.close()
+        let waiters = self.clientWaiters
+        self.clientWaiters.removeAll()
+        for waiter in waiters {
+            waiter.resume()
+        }
+        guard !self.clients.isEmpty else {
+            self.events?.finish()
+            return
+        }
+        for connected in self.clients.values {
+            connected.client.connection.close(code: .goingAway, reason: "")
+        }
+    }
+
+    /// `--timeout`: when it runs out, stop and exit 124.
+    private func startTimeLimit(_ limit: Duration) {
+        Task { @MainActor [weak self] in
+            try? await Task.sleep(for: limit)
+            guard let self, !self.quitting else {
+                return
+            }
+            let (seconds, attoseconds) = limit.components
+            let milliseconds = seconds * 1000 + attoseconds / 1_000_000_000_000_000
+            self.show(.error(ConnectionError(.timeout, "timed out: --timeout of \(milliseconds) ms ran out")), client: nil)
+            self.statusOverride = .timeout
+            self.quit()
+        }
+    }
+
+    private func received(signal signalNumber: CInt) {
+        switch signalNumber {
+        case SIGINT:
+            if let editor = self.output.editor, editor.hasText, !self.quitting {
+                editor.clearLine()
+                return
+            }
+            if self.output.editor == nil || self.quitting {
+                self.statusOverride = self.statusOverride ?? .interrupted
+            }
+            self.quit()
+        case SIGTERM:
+            self.statusOverride = .terminated
+            self.quit()
+        default:
+            self.terminalHungUp()
+        }
+    }
+
+    private func terminalHungUp() {
+        self.output.editor?.stop()
+        self.output.editor = nil
+        self.statusOverride = self.statusOverride ?? .hungUp
+        self.quit()
     }
 }

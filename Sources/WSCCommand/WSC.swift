@@ -17,6 +17,9 @@ public struct WSC: AsyncParsableCommand {
             received messages, errors and the close (with code, reason and wasClean) are \
             printed above the prompt. Type /help for the slash commands.
 
+            With --listen, wsc is a server instead: every client gets an id, its events are \
+            shown as [#id], and typed or piped lines go to every client.
+
             Exit status: 0 clean close, 1 other close, 64 usage, 65 bad data, 66 unreadable \
             file, 69 could not connect, 76 upgrade refused or handshake broken, 124 time limit, \
             130 interrupted.
@@ -69,24 +72,49 @@ public struct WSC: AsyncParsableCommand {
         if self.listen.echo, self.listen.listen == nil {
             throw ValidationError("--echo goes with --listen")
         }
+        if self.listen.listen != nil {
+            try self.validateForListening()
+        } else if self.handshake.origin.count > 1 {
+            throw ValidationError("give --origin once when connecting (it is repeatable with --listen)")
+        }
+    }
+
+    /// Refuses the options that only make sense when connecting.
+    private func validateForListening() throws {
+        let clientOnly: [(given: Bool, name: String)] = [
+            (self.handshake.auth != nil, "--auth"),
+            (self.handshake.host != nil, "--host"),
+            (self.handshake.userAgent != nil, "--user-agent"),
+            (self.handshake.connectTimeout != nil, "--connect-timeout"),
+            (self.handshake.verbose, "--verbose"),
+            (self.tls.noCheck || self.tls.insecure, "--insecure"),
+            (self.script.wait != nil, "--wait"),
+            (self.script.keepOpen, "--keep-open"),
+        ]
+        if let option = clientOnly.first(where: \.given) {
+            throw ValidationError("\(option.name) is for connecting; it does not go with --listen")
+        }
+        if self.tls.ca != nil, self.tls.cert == nil {
+            throw ValidationError("with --listen, --ca (to check client certificates) needs --cert to serve wss://")
+        }
     }
 
     public func run() async throws {
         let status: ExitStatus
+        var options = self.sessionOptions()
+        do {
+            options.commandLineSends = try self.prepareCommandLineSends()
+        } catch let failure as CommandLineDataError {
+            OutputStream.standardError.write("error: \(failure.message)\n")
+            throw ExitCode(failure.status.rawValue)
+        }
         if let (host, port) = try self.listen.listenAddress() {
-            status = await ListenSession(host: host, port: port, echo: self.listen.echo, style: self.outputStyle()).run()
+            status = await ListenSession(configuration: try self.serverConfiguration(host: host, port: port), options: options).run()
         } else if self.listen.localEcho {
-            status = await self.runAgainstLocalEchoServer()
+            status = await self.runAgainstLocalEchoServer(options: options)
         } else {
             guard let text = self.url ?? self.connect else {
                 throw ValidationError("give a URL to connect to")
-            }
-            var options = self.sessionOptions()
-            do {
-                options.commandLineSends = try self.prepareCommandLineSends()
-            } catch let failure as CommandLineDataError {
-                OutputStream.standardError.write("error: \(failure.message)\n")
-                throw ExitCode(failure.status.rawValue)
             }
             status = await ClientSession(configuration: try self.clientConfiguration(url: WebSocketURL(parsing: text)), options: options).run()
         }
@@ -94,17 +122,14 @@ public struct WSC: AsyncParsableCommand {
     }
 
     /// `--local-echo`: an in-process echo server on 127.0.0.1, port 0, and a client connected to it.
-    private func runAgainstLocalEchoServer() async -> ExitStatus {
+    private func runAgainstLocalEchoServer(options: SessionOptions) async -> ExitStatus {
         do {
-            let server = try await WebSocketServer.start(
-                host: "127.0.0.1",
-                port: 0,
-                echo: true,
-                on: MultiThreadedEventLoopGroup.singleton,
-                events: { _, _ in }
-            ).get()
-            let url = try WebSocketURL(parsing: "ws://127.0.0.1:\(server.port)/")
-            let status = await ClientSession(configuration: try self.clientConfiguration(url: url), options: self.sessionOptions()).run()
+            var configuration = ServerConfiguration(host: "127.0.0.1", port: 0)
+            configuration.echo = true
+            configuration.maximumMessageSize = try HandshakeOptions.parseSize(self.handshake.maxMessageSize)
+            let server = try await WebSocketServer.start(configuration, on: MultiThreadedEventLoopGroup.singleton) { _ in }.get()
+            let url = try WebSocketURL(parsing: server.url)
+            let status = await ClientSession(configuration: try self.clientConfiguration(url: url), options: options).run()
             try? await server.close().get()
             return status
         } catch {
@@ -116,14 +141,14 @@ public struct WSC: AsyncParsableCommand {
     func clientConfiguration(url: WebSocketURL) throws -> ClientConfiguration {
         var configuration = ClientConfiguration(url: url)
         configuration.headers = try self.handshake.header.map(HandshakeOptions.parseHeader)
-        configuration.origin = self.handshake.origin
+        configuration.origin = self.handshake.origin.first
         configuration.subprotocols = self.handshake.subprotocol
         if let auth = self.handshake.auth, let colon = auth.firstIndex(of: ":") {
             configuration.basicAuth = (String(auth[..<colon]), String(auth[auth.index(after: colon)...]))
         }
         configuration.hostOverride = self.handshake.host
-        configuration.userAgent = self.handshake.userAgent
-        configuration.connectTimeout = .milliseconds(Int64(self.handshake.connectTimeout * 1000))
+        configuration.userAgent = self.handshake.userAgent ?? "wsc/\(WSC.version)"
+        configuration.connectTimeout = .milliseconds(Int64((self.handshake.connectTimeout ?? 10) * 1000))
         configuration.closeTimeout = .milliseconds(Int64(self.handshake.closeTimeout * 1000))
         configuration.maximumMessageSize = try HandshakeOptions.parseSize(self.handshake.maxMessageSize)
         configuration.traceHandshake = self.handshake.verbose
@@ -134,11 +159,31 @@ public struct WSC: AsyncParsableCommand {
         return configuration
     }
 
-    func sessionOptions() -> ClientSession.Options {
+    /// `--listen`: the server's address, handshake policy, headers and certificate.
+    func serverConfiguration(host: String, port: Int) throws -> ServerConfiguration {
+        var configuration = ServerConfiguration(host: host, port: port)
+        configuration.echo = self.listen.echo
+        configuration.policy = ServerHandshakePolicy(allowedOrigins: self.handshake.origin, subprotocols: self.handshake.subprotocol)
+        configuration.responseHeaders = try self.handshake.header.map(HandshakeOptions.parseHeader)
+        configuration.maximumMessageSize = try HandshakeOptions.parseSize(self.handshake.maxMessageSize)
+        configuration.closeTimeout = .milliseconds(Int64(self.handshake.closeTimeout * 1000))
+        if let certificate = self.tls.cert {
+            var tls = TLSOptions()
+            tls.certificateFile = certificate
+            tls.privateKeyFile = self.tls.key
+            tls.caFile = self.tls.ca
+            configuration.tls = tls
+        }
+        return configuration
+    }
+
+    func sessionOptions() -> SessionOptions {
         let script = self.script
+        // A server reads its prompt even with greetings (-x) to send each client.
+        let sendsReplaceInput = script.hasCommandLineSends && self.listen.listen == nil
         let interactive = TerminalDetection.standardInputIsTerminal && TerminalDetection.standardOutputIsTerminal
-            && !script.hasCommandLineSends && !script.ndjson
-        var options = ClientSession.Options(
+            && !sendsReplaceInput && !script.ndjson
+        var options = SessionOptions(
             interactive: interactive,
             slashCommands: self.display.slash ?? interactive,
             style: self.outputStyle()
@@ -159,8 +204,8 @@ public struct WSC: AsyncParsableCommand {
 
     /// Checks and loads `-x`, `--json`, `--file`, `--text-file` before connecting: bad
     /// JSON or text is status 65, an unreadable file 66, and nothing is sent.
-    func prepareCommandLineSends() throws -> [ClientSession.PreparedSend] {
-        var sends: [ClientSession.PreparedSend] = self.script.execute.map { .message(.text($0)) }
+    func prepareCommandLineSends() throws -> [SessionOptions.PreparedSend] {
+        var sends: [SessionOptions.PreparedSend] = self.script.execute.map { .message(.text($0)) }
         for json in self.script.json {
             do {
                 sends.append(.message(.text(try JSONText.compact(json))))
@@ -170,7 +215,8 @@ public struct WSC: AsyncParsableCommand {
         }
         for path in self.script.file {
             do {
-                sends.append(.file(try OutgoingFile(path: ClientSession.expandingTilde(path), displayName: path, kind: .binary)))
+                try LocalFile.outgoing(path).closeDescriptor()
+                sends.append(.file(path: path))
             } catch {
                 throw CommandLineDataError(status: .noInput, message: error.message)
             }
@@ -178,7 +224,7 @@ public struct WSC: AsyncParsableCommand {
         for path in self.script.textFile {
             let bytes: [UInt8]
             do {
-                bytes = try ClientSession.readFile(path, limit: Int.max)
+                bytes = try LocalFile.read(path, limit: Int.max)
             } catch {
                 throw CommandLineDataError(status: .noInput, message: error.message)
             }

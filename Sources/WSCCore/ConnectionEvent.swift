@@ -20,17 +20,20 @@ public enum ConnectionEvent: Hashable, Sendable {
 
 /// What the `open` event reports.
 public struct OpenInfo: Hashable, Sendable {
-    /// The URL that was connected to.
+    /// The URL that was connected to; for a client of `wsc --listen`, the request target it asked for.
     public var url: String
     /// The subprotocol the server selected, if any.
     public var subprotocol: String?
     /// The extensions the server accepted, as in its `Sec-WebSocket-Extensions` header.
     public var extensions: [String]
+    /// For a client of `wsc --listen`: the address it connected from (nil for our own connections).
+    public var remoteAddress: String?
 
-    public init(url: String, subprotocol: String?, extensions: [String]) {
+    public init(url: String, subprotocol: String?, extensions: [String], remoteAddress: String? = nil) {
         self.url = url
         self.subprotocol = subprotocol
         self.extensions = extensions
+        self.remoteAddress = remoteAddress
     }
 }
 

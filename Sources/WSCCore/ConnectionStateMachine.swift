@@ -1,4 +1,4 @@
-/// The life of one client connection, from the opening handshake to the end of TCP.
+/// The life of one connection, from the opening handshake to the end of TCP.
 ///
 /// A pure value: each method is named for what happened and returns the ``Action`` the
 /// caller must carry out. It follows the browser's `readyState` (CONNECTING → OPEN →
@@ -28,8 +28,12 @@ public struct ConnectionStateMachine: Sendable {
     }
 
     private var state: State = .connecting
+    /// Which end we are: a server ends TCP as soon as it has answered the peer's close.
+    public let role: ConnectionRole
 
-    public init() {}
+    public init(role: ConnectionRole = .client) {
+        self.role = role
+    }
 
     /// The browser API's `readyState`.
     public var readyState: ReadyState {
@@ -61,6 +65,9 @@ public struct ConnectionStateMachine: Sendable {
         case refuseMessage(ConnectionError)
         /// Send a close frame (no payload when `code` is nil) and start the close timer.
         case sendClose(code: CloseCode?, reason: String)
+        /// Answer the peer's close with this code, then close the TCP connection once it
+        /// is written (the server's part of the handshake); `channelClosed()` follows.
+        case answerCloseAndCloseChannel(code: CloseCode?)
         /// Emit this `error`, send a close frame with this code and start the close timer.
         case failConnection(ConnectionError, code: CloseCode, reason: String)
         /// Close the TCP connection; `channelClosed()` follows.
@@ -178,14 +185,18 @@ extension ConnectionStateMachine {
             self.state = .closing(
                 Closing(initiator: .peer, closeSent: true, received: ReceivedClose(code: code, reason: reason))
             )
-            return .sendClose(code: code, reason: "")
+            switch self.role {
+            case .client: return .sendClose(code: code, reason: "")
+            case .server: return .answerCloseAndCloseChannel(code: code)
+            }
         case .closing(var closing):
             guard closing.received == nil else {
                 return .none
             }
             closing.received = ReceivedClose(code: code, reason: reason)
             self.state = .closing(closing)
-            // The handshake is complete; the server should now end TCP. We help it along.
+            // The handshake is complete. A server ends TCP now; a client would wait for the
+            // server to, but helps it along.
             return .closeChannel
         case .closed:
             return .none

@@ -59,6 +59,20 @@ public struct ConnectionStatus: Hashable, Sendable {
         ] + (self.lastRoundTrip.map { ["last ping rtt: \(EventFormatter.milliseconds($0))"] } ?? [])
     }
 
+    /// One line for `/clients`: `#2  127.0.0.1:5000  /chat  open, up 3.201s, 4 in / 2 out, subprotocol: v1`.
+    public func clientLine(id: Int, remoteAddress: String) -> String {
+        let stats = self.statistics
+        var parts = ["\(self.readyState.name.lowercased())"]
+        if let uptime = self.uptime {
+            parts.append("up \(Self.uptimeText(uptime))")
+        }
+        parts.append("\(stats.messagesReceived) in / \(stats.messagesSent) out")
+        if let subprotocol = self.subprotocol {
+            parts.append("subprotocol: \(subprotocol)")
+        }
+        return "#\(id)  \(remoteAddress)  \(EventFormatter.escaped(self.url))  " + parts.joined(separator: ", ")
+    }
+
     static func uptimeText(_ duration: Duration) -> String {
         let total = duration.components.seconds
         let (hours, minutes, seconds) = (total / 3600, total / 60 % 60, total % 60)

@@ -3,10 +3,15 @@ public enum EventFormatter {
     /// How many bytes a hex preview shows.
     public static let previewBytes = 32
 
-    /// `Connected to <url> (subprotocol: X, extensions: Y)`.
+    /// `Connected to <url> (subprotocol: X, extensions: Y)`; for a client of `wsc --listen`,
+    /// `Client connected from <address> (path: /p, subprotocol: X, extensions: Y)`.
     public static func opened(_ info: OpenInfo) -> String {
         let extensions = info.extensions.isEmpty ? "none" : info.extensions.joined(separator: ", ")
-        return "Connected to \(info.url) (subprotocol: \(info.subprotocol ?? "none"), extensions: \(extensions))"
+        let details = "subprotocol: \(info.subprotocol ?? "none"), extensions: \(extensions)"
+        if let remoteAddress = info.remoteAddress {
+            return "Client connected from \(remoteAddress) (path: \(Self.escaped(info.url)), \(details))"
+        }
+        return "Connected to \(info.url) (\(details))"
     }
 
     /// `Disconnected (code: 1000, reason: "bye", wasClean: true)`.

@@ -24,9 +24,7 @@ public struct HandshakeValidation: Sendable {
 
     /// Checks the response headers; throws the handshake error to report.
     public func validate(responseHeaders: [HeaderField]) throws(ConnectionError) -> Agreement {
-        let protocolValues = responseHeaders.filter { $0.name.lowercased() == "sec-websocket-protocol" }
-            .flatMap { $0.value.split(separator: ",") }
-            .map { String($0.trimmingASCIIWhitespace()) }
+        let protocolValues = responseHeaders.values(of: "sec-websocket-protocol")
         guard protocolValues.count <= 1 else {
             throw ConnectionError(.handshake, "the server selected several subprotocols (\(protocolValues.joined(separator: ", ")))")
         }
@@ -35,10 +33,7 @@ public struct HandshakeValidation: Sendable {
             let offered = self.offeredSubprotocols.isEmpty ? "none was offered" : "offered: \(self.offeredSubprotocols.joined(separator: ", "))"
             throw ConnectionError(.handshake, "the server selected subprotocol '\(subprotocol)', which was not offered (\(offered))")
         }
-        let extensions = responseHeaders.filter { $0.name.lowercased() == "sec-websocket-extensions" }
-            .flatMap { $0.value.split(separator: ",") }
-            .map { String($0.trimmingASCIIWhitespace()) }
-            .filter { !$0.isEmpty }
+        let extensions = responseHeaders.values(of: "sec-websocket-extensions")
         for value in extensions {
             let name = String(value.prefix(while: { $0 != ";" }).trimmingASCIIWhitespace())
             guard self.offeredExtensions.contains(name) else {

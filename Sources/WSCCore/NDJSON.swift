@@ -5,7 +5,8 @@ public enum NDJSON {
     /// - Parameters:
     ///   - time: when it happened, as milliseconds since the Unix epoch (UTC).
     ///   - showPingPong: whether pings and pongs are reported (`-P`).
-    public static func line(for event: ConnectionEvent, time: Int64, showPingPong: Bool) -> String? {
+    ///   - client: the id of the connection, for `wsc --listen` (a `"client"` field after `"event"`).
+    public static func line(for event: ConnectionEvent, time: Int64, showPingPong: Bool, client: Int? = nil) -> String? {
         var fields: [(String, String)] = []
         switch event {
         case .open(let info):
@@ -15,6 +16,9 @@ public enum NDJSON {
                 ("protocol", info.subprotocol.map(Self.string) ?? "null"),
                 ("extensions", "[" + info.extensions.map(Self.string).joined(separator: ",") + "]"),
             ]
+            if let remoteAddress = info.remoteAddress {
+                fields.append(("remoteAddress", Self.string(remoteAddress)))
+            }
         case .message(.text(let text)):
             fields = [("event", Self.string("message")), ("type", Self.string("text")), ("data", Self.string(text))]
         case .message(.binary(let bytes)):
@@ -43,6 +47,9 @@ public enum NDJSON {
             }
         case .ping, .pong, .progress, .handshake:
             return nil
+        }
+        if let client {
+            fields.insert(("client", String(client)), at: 1)
         }
         fields.append(("time", Self.string(Self.timestamp(milliseconds: time))))
         return "{" + fields.map { "\(Self.string($0.0)):\($0.1)" }.joined(separator: ",") + "}"

@@ -2,8 +2,13 @@
 public enum SlashCommand: Hashable, Sendable {
     /// `/help`: list the commands.
     case help
-    /// `/close [code [reason]]`: start the close handshake.
-    case close(code: CloseCode?, reason: String)
+    /// `/close [code [reason]]`: start the close handshake. With `--listen`,
+    /// `/close [ID] [code [reason]]` closes one client (`client` set) or all of them.
+    case close(client: Int?, code: CloseCode?, reason: String)
+    /// `/to ID text` (`--listen`): send the text to one client.
+    case to(client: Int, text: String)
+    /// `/clients` (`--listen`): list the connected clients.
+    case clients
     /// `/ping [data]`: send a ping.
     case ping([UInt8])
     /// `/pong [data]`: send an unsolicited pong.
@@ -29,7 +34,7 @@ public enum SlashCommand: Hashable, Sendable {
         public var summary: String
     }
 
-    /// Every command, in the order `/help` lists them.
+    /// Every command of a client's prompt, in the order `/help` lists them.
     public static let descriptions: [Description] = [
         Description(name: "/help", arguments: "", summary: "list these commands"),
         Description(name: "/close", arguments: "[code [reason]]", summary: "close the connection (default code 1000)"),
@@ -41,6 +46,41 @@ public enum SlashCommand: Hashable, Sendable {
         Description(name: "/status", arguments: "", summary: "show state, URL, protocol, counters, uptime"),
         Description(name: "/quit", arguments: "", summary: "close with 1000 and exit"),
     ]
+
+    /// Every command of the `--listen` prompt, in the order `/help` lists them.
+    public static let listenDescriptions: [Description] = [
+        Description(name: "/help", arguments: "", summary: "list these commands"),
+        Description(name: "/clients", arguments: "", summary: "list the connected clients"),
+        Description(name: "/to", arguments: "<id> <text>", summary: "send the text to one client"),
+        Description(name: "/close", arguments: "[id] [code [reason]]", summary: "close one client, or all (default code 1000)"),
+        Description(name: "/ping", arguments: "[data]", summary: "ping every client (up to 125 bytes of data)"),
+        Description(name: "/pong", arguments: "[data]", summary: "send every client an unsolicited pong"),
+        Description(name: "/json", arguments: "<json>", summary: "validate the JSON and send it compact to every client"),
+        Description(name: "/file", arguments: "<path>", summary: "send a file's bytes to every client as binary"),
+        Description(name: "/text", arguments: "<path>", summary: "send a UTF-8 file to every client as text"),
+        Description(name: "/status", arguments: "", summary: "show the address, clients and counters"),
+        Description(name: "/quit", arguments: "", summary: "close every client with 1001 and exit"),
+    ]
+
+    /// The commands of a prompt: a client's, or the server's (`--listen`).
+    public static func descriptions(for role: ConnectionRole) -> [Description] {
+        switch role {
+        case .client: Self.descriptions
+        case .server: Self.listenDescriptions
+        }
+    }
+
+    /// What `/help` prints: each command with its arguments and summary, aligned.
+    public static func helpText(for role: ConnectionRole) -> String {
+        let descriptions = Self.descriptions(for: role)
+        let usages = descriptions.map { $0.arguments.isEmpty ? $0.name : "\($0.name) \($0.arguments)" } + ["//text"]
+        let summaries = descriptions.map(\.summary) + ["send text that starts with '/'"]
+        let width = usages.map(\.count).max() ?? 0
+        let lines = zip(usages, summaries).map { usage, summary in
+            "  " + usage + String(repeating: " ", count: width - usage.count + 2) + summary
+        }
+        return "commands:\n" + lines.joined(separator: "\n")
+    }
 }
 
 /// What a line typed at the prompt (or read from input) asks for.
@@ -52,8 +92,9 @@ public enum InputLine: Hashable, Sendable {
 
     /// Reads a line; with `slashCommands` off every line is text.
     ///
-    /// `//x` sends the literal text `/x`.
-    public init(parsing line: String, slashCommands: Bool) throws(InputError) {
+    /// `//x` sends the literal text `/x`. The role decides which commands exist: the
+    /// server's prompt (`--listen`) has `/to`, `/clients` and `/close ID`.
+    public init(parsing line: String, slashCommands: Bool, role: ConnectionRole = .client) throws(InputError) {
         guard slashCommands, line.hasPrefix("/") else {
             self = .text(line)
             return
@@ -68,7 +109,7 @@ public enum InputLine: Hashable, Sendable {
         if let first = argument.first, first == " " || first == "\t" {
             argument = argument.dropFirst()
         }
-        self = .command(try SlashCommand(name: String(name), argument: argument))
+        self = .command(try SlashCommand(name: String(name), argument: argument, role: role))
     }
 }
 
@@ -78,8 +119,24 @@ extension SlashCommand {
     /// The longest payload a ping or pong can carry.
     public static let maximumControlPayloadBytes = 125
 
-    init(name: String, argument: Substring) throws(InputError) {
+    init(name: String, argument: Substring, role: ConnectionRole) throws(InputError) {
         let trimmed = argument.trimmingASCIIWhitespace()
+        switch (name, role) {
+        case ("clients", .server):
+            self = .clients
+        case ("to", .server):
+            self = try Self.parseTo(argument)
+        case ("close", .server):
+            self = try Self.parseClose(trimmed, clientIdAllowed: true)
+        case ("clients", .client), ("to", .client):
+            throw InputError("/\(name) is a command of the server's prompt (wsc --listen)")
+        default:
+            self = try SlashCommand(name: name, argument: argument, trimmed: trimmed)
+        }
+    }
+
+    /// The commands both prompts share.
+    private init(name: String, argument: Substring, trimmed: Substring) throws(InputError) {
         switch name {
         case "help":
             self = .help
@@ -88,7 +145,7 @@ extension SlashCommand {
         case "status":
             self = .status
         case "close":
-            self = try Self.parseClose(trimmed)
+            self = try Self.parseClose(trimmed, clientIdAllowed: false)
         case "ping", "pong":
             let payload = Array(argument.utf8)
             guard payload.count <= Self.maximumControlPayloadBytes else {
@@ -115,17 +172,47 @@ extension SlashCommand {
         }
     }
 
-    private static func parseClose(_ argument: Substring) throws(InputError) -> SlashCommand {
-        guard !argument.isEmpty else {
-            return .close(code: .normalClosure, reason: "")
+    /// `[code [reason]]`, or with `clientIdAllowed` `[id] [code [reason]]`: an id is written
+    /// `#2`, or as a bare number below 1000 (close codes start at 1000).
+    private static func parseClose(_ argument: Substring, clientIdAllowed: Bool) throws(InputError) -> SlashCommand {
+        var rest = argument
+        var client: Int?
+        if clientIdAllowed, let first = rest.firstWord, first.hasPrefix("#") || (Int(first).map { $0 < 1000 } ?? false) {
+            client = try Self.clientId(first)
+            rest = rest.dropFirst(first.count).trimmingASCIIWhitespace()
         }
-        let codeText = argument.prefix(while: { $0 != " " && $0 != "\t" })
-        let reason = String(argument.dropFirst(codeText.count).trimmingASCIIWhitespace())
+        guard let codeText = rest.firstWord else {
+            return .close(client: client, code: .normalClosure, reason: "")
+        }
+        let reason = String(rest.dropFirst(codeText.count).trimmingASCIIWhitespace())
         let code = try CloseCode(validating: String(codeText))
         guard reason.utf8.count <= Self.maximumCloseReasonBytes else {
             throw InputError("close reason is \(reason.utf8.count) bytes; the limit is \(Self.maximumCloseReasonBytes)")
         }
-        return .close(code: code, reason: reason)
+        return .close(client: client, code: code, reason: reason)
+    }
+
+    /// `/to ID text`: the text is everything after the one space that follows the id.
+    private static func parseTo(_ argument: Substring) throws(InputError) -> SlashCommand {
+        guard let idText = argument.firstWord else {
+            throw InputError("usage: /to <id> <text>")
+        }
+        let client = try Self.clientId(idText)
+        var text = argument.dropFirst(idText.count)
+        guard let separator = text.first, separator == " " || separator == "\t" else {
+            throw InputError("usage: /to <id> <text>")
+        }
+        text = text.dropFirst()
+        return .to(client: client, text: String(text))
+    }
+
+    /// A client id: `2` or `#2`.
+    private static func clientId(_ text: Substring) throws(InputError) -> Int {
+        let digits = text.hasPrefix("#") ? text.dropFirst() : text
+        guard let id = Int(digits), id > 0 else {
+            throw InputError("'\(text)' is not a client id (see /clients)")
+        }
+        return id
     }
 
     private static func unquoted(_ text: Substring) -> String {
@@ -133,6 +220,14 @@ extension SlashCommand {
             return String(text.dropFirst().dropLast())
         }
         return String(text)
+    }
+}
+
+extension Substring {
+    /// The text up to the first space or tab; nil when empty.
+    fileprivate var firstWord: Substring? {
+        let word = self.prefix(while: { $0 != " " && $0 != "\t" })
+        return word.isEmpty ? nil : word
     }
 }
 

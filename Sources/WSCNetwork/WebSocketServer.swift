@@ -2,121 +2,177 @@ import NIOConcurrencyHelpers
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import NIOSSL
 import NIOWebSocket
 import WSCCore
 
-/// A WebSocket server (`wsc -l`): accepts any number of clients and reports their events.
+/// A WebSocket server (`wsc --listen`): accepts any number of clients, each run by the same
+/// handler and state machine as our own client connections, in the server role.
 ///
-/// With `echo` on, every data message is sent back as received: same type, same bytes.
+/// Each accepted client gets an id (1, 2, …) and a ``WebSocketConnection`` to send on;
+/// its events, and refused requests, arrive through the `events` closure.
 public final class WebSocketServer: Sendable {
     /// The listening channel.
     private let channel: Channel
     /// The address it listens on (with the real port when 0 was asked for).
     public let localAddress: SocketAddress
+    /// Whether it serves `wss://`.
+    public let isSecure: Bool
 
-    private init(channel: Channel, localAddress: SocketAddress) {
+    private init(channel: Channel, localAddress: SocketAddress, isSecure: Bool) {
         self.channel = channel
         self.localAddress = localAddress
+        self.isSecure = isSecure
     }
 
     /// The port it listens on.
     public var port: Int { self.localAddress.port ?? 0 }
 
-    /// Starts listening; events carry the client's id (1, 2, …).
+    /// The URL clients connect to, e.g. `ws://127.0.0.1:8080/` or `wss://[::1]:8443/`.
+    public var url: String {
+        "\(self.isSecure ? "wss" : "ws")://\(self.localAddress.displayText)/"
+    }
+
+    /// Starts listening. Fails with a `.tls` ``ConnectionError`` when the certificate cannot
+    /// be used, or with NIO's error when the address cannot be bound.
     public static func start(
-        host: String,
-        port: Int,
-        echo: Bool,
-        maximumMessageSize: Int = 64 << 20,
+        _ configuration: ServerConfiguration,
         on group: EventLoopGroup,
-        events: @escaping @Sendable (_ client: Int, ConnectionEvent) -> Void
+        events: @escaping @Sendable (ServerEvent) -> Void
     ) -> EventLoopFuture<WebSocketServer> {
-        let ids = ManagedAtomicCounter()
+        let sslContext: NIOSSLContext?
+        do throws(ConnectionError) {
+            sslContext = try configuration.tls?.makeServerContext()
+        } catch {
+            return group.next().makeFailedFuture(error)
+        }
+        let ids = ClientIdCounter()
         let bootstrap = ServerBootstrap(group: group)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelInitializer { channel in
-                let id = ids.next()
-                let upgrader = NIOTypedWebSocketServerUpgrader<Bool>(
-                    maxFrameSize: min(maximumMessageSize, Int(UInt32.max)),
-                    shouldUpgrade: { channel, _ in channel.eventLoop.makeSucceededFuture(HTTPHeaders()) },
-                    upgradePipelineHandler: { channel, request in
-                        channel.eventLoop.makeCompletedFuture {
-                            try channel.pipeline.syncOperations.addHandler(
-                                NIOWebSocketFrameAggregator(
-                                    minNonFinalFragmentSize: 0,
-                                    maxAccumulatedFrameCount: Int.max,
-                                    maxAccumulatedFrameSize: maximumMessageSize
-                                )
-                            )
-                            try channel.pipeline.syncOperations.addHandler(
-                                ServerConnectionHandler(id: id, echo: echo, events: events)
-                            )
-                            events(id, .open(OpenInfo(url: request.uri, subprotocol: nil, extensions: [])))
-                            return true
-                        }
-                    }
-                )
-                let configuration = NIOUpgradableHTTPServerPipelineConfiguration(
-                    upgradeConfiguration: NIOTypedHTTPServerUpgradeConfiguration<Bool>(
-                        upgraders: [upgrader],
-                        notUpgradingCompletionHandler: { channel in
-                            channel.eventLoop.makeCompletedFuture {
-                                try channel.pipeline.syncOperations.addHandler(NotWebSocketHandler())
-                                return false
-                            }
-                        }
-                    )
-                )
-                return channel.eventLoop.makeCompletedFuture {
-                    _ = try channel.pipeline.syncOperations.configureUpgradableHTTPServerPipeline(configuration: configuration)
+                channel.eventLoop.makeCompletedFuture {
+                    try Self.configure(channel, configuration: configuration, sslContext: sslContext, ids: ids, events: events)
                 }
             }
-        return bootstrap.bind(host: host, port: port).flatMapThrowing { channel in
+        return bootstrap.bind(host: configuration.host, port: configuration.port).flatMapThrowing { channel in
             guard let address = channel.localAddress else {
                 throw ChannelError.unknownLocalAddress
             }
-            return WebSocketServer(channel: channel, localAddress: address)
+            return WebSocketServer(channel: channel, localAddress: address, isSecure: sslContext != nil)
         }
     }
 
-    /// Stops listening.
+    /// Stops listening; connected clients stay until they are closed.
     public func close() -> EventLoopFuture<Void> {
         self.channel.close()
+    }
+
+    /// Sets up TLS, HTTP, the typed upgrade and its outcomes on an accepted connection.
+    private static func configure(
+        _ channel: Channel,
+        configuration: ServerConfiguration,
+        sslContext: NIOSSLContext?,
+        ids: ClientIdCounter,
+        events: @escaping @Sendable (ServerEvent) -> Void
+    ) throws {
+        let remoteAddress = channel.remoteAddress?.displayText ?? "?"
+        let operations = channel.pipeline.syncOperations
+        if let sslContext {
+            try operations.addHandler(NIOSSLServerHandler(context: sslContext))
+        }
+        let policy = configuration.policy
+        let requestHead = NIOLoopBoundBox<HTTPRequestHead?>(nil, eventLoop: channel.eventLoop)
+        let upgrader = NIOTypedWebSocketServerUpgrader<WebSocketConnection?>(
+            maxFrameSize: min(configuration.maximumMessageSize, Int(UInt32.max)),
+            enableAutomaticErrorHandling: false,
+            shouldUpgrade: { channel, head in
+                switch policy.decide(requestHeaders: head.headerFields) {
+                case .accept(let subprotocol):
+                    var headers = HTTPHeaders(configuration.responseHeaders.map { ($0.name, $0.value) })
+                    if let subprotocol {
+                        headers.replaceOrAdd(name: "Sec-WebSocket-Protocol", value: subprotocol)
+                    }
+                    return channel.eventLoop.makeSucceededFuture(headers)
+                case .refuse:
+                    return channel.eventLoop.makeSucceededFuture(nil)
+                }
+            },
+            upgradePipelineHandler: { channel, head in
+                channel.eventLoop.makeCompletedFuture {
+                    guard case .accept(let subprotocol) = policy.decide(requestHeaders: head.headerFields) else {
+                        preconditionFailure("a refused request was upgraded")
+                    }
+                    let connection = WebSocketConnection(eventLoop: channel.eventLoop)
+                    let client = ServerClient(id: ids.next(), connection: connection)
+                    let settings = ConnectionSettings(
+                        role: .server,
+                        url: head.uri,
+                        maximumMessageSize: configuration.maximumMessageSize,
+                        closeTimeout: configuration.closeTimeout,
+                        echo: configuration.echo
+                    )
+                    let handler = WebSocketConnectionHandler(settings: settings, eventLoop: channel.eventLoop) { event in
+                        events(.client(client, event))
+                    }
+                    connection.box.value = handler
+                    let operations = channel.pipeline.syncOperations
+                    operations.removeHandler(try operations.handler(type: HandshakeFailureHandler.self), promise: nil)
+                    try operations.addHandler(handler)
+                    handler.connected(channel)
+                    handler.upgraded(HandshakeValidation.Agreement(subprotocol: subprotocol, extensions: []), remoteAddress: remoteAddress)
+                    let loopBound = NIOLoopBound(handler, eventLoop: channel.eventLoop)
+                    channel.closeFuture.whenComplete { _ in
+                        loopBound.value.channelClosed()
+                    }
+                    return connection
+                }
+            }
+        )
+        let upgradeConfiguration = NIOTypedHTTPServerUpgradeConfiguration<WebSocketConnection?>(
+            upgraders: [upgrader],
+            notUpgradingCompletionHandler: { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    let refusalHandler = UpgradeRefusalHandler(policy: policy, head: requestHead.value) { refusal in
+                        events(.refused(remoteAddress: remoteAddress, reason: "answered \(refusal.status): \(refusal.reason)"))
+                    }
+                    try channel.pipeline.syncOperations.addHandler(refusalHandler)
+                    return nil
+                }
+            }
+        )
+        let upgraded = try operations.configureUpgradableHTTPServerPipeline(
+            configuration: NIOUpgradableHTTPServerPipelineConfiguration(upgradeConfiguration: upgradeConfiguration)
+        )
+        let upgradeHandler = try operations.handler(type: NIOTypedHTTPServerUpgradeHandler<WebSocketConnection?>.self)
+        try operations.addHandler(RequestHeadRecorder(box: requestHead), position: .before(upgradeHandler))
+        try operations.addHandler(
+            HandshakeFailureHandler { error in
+                events(.refused(remoteAddress: remoteAddress, reason: "the connection failed before the upgrade: \(error)"))
+            }
+        )
+        upgraded.whenSuccess { connection in
+            // The 101 is out and the upgrade handler is done: writes pass from here.
+            connection?.box.value?.upgradeCompleted()
+        }
+    }
+}
+
+extension HTTPRequestHead {
+    /// The request's headers in the core's terms.
+    fileprivate var headerFields: [HeaderField] {
+        self.headers.map { HeaderField(name: $0.name, value: $0.value) }
     }
 }
 
 /// Hands out client ids from any thread.
-private final class ManagedAtomicCounter: Sendable {
+private final class ClientIdCounter: Sendable {
     private let value = NIOLockedValueBox(0)
 
     func next() -> Int {
         self.value.withLockedValue { value in
             value += 1
             return value
-        }
-    }
-}
-
-/// Answers plain HTTP requests with 426 Upgrade Required.
-private final class NotWebSocketHandler: ChannelInboundHandler {
-    typealias InboundIn = HTTPServerRequestPart
-    typealias OutboundOut = HTTPServerResponsePart
-
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        guard case .end = self.unwrapInboundIn(data) else {
-            return
-        }
-        let body = "This is a WebSocket server (wsc). Connect with a WebSocket client.\n"
-        var headers = HTTPHeaders([("Content-Type", "text/plain"), ("Connection", "close")])
-        headers.add(name: "Content-Length", value: String(body.utf8.count))
-        headers.add(name: "Upgrade", value: "websocket")
-        let head = HTTPResponseHead(version: .http1_1, status: .upgradeRequired, headers: headers)
-        context.write(self.wrapOutboundOut(.head(head)), promise: nil)
-        context.write(self.wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(string: body)))), promise: nil)
-        let channel = context.channel
-        context.writeAndFlush(self.wrapOutboundOut(.end(nil))).whenComplete { _ in
-            channel.close(promise: nil)
         }
     }
 }

@@ -46,6 +46,11 @@ public struct EventRenderer: Sendable {
         }
     }
 
+    /// A line about the session rather than a connection (`Listening on …`), coloured as `open`.
+    public func noticeText(_ text: String) -> String {
+        ANSIColor.green.paint(text, if: self.style.color)
+    }
+
     /// The line for an event in pipe mode, written to standard error; nil when not shown.
     ///
     /// Messages are not here: their payloads go to standard output.

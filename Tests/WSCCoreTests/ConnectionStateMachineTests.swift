@@ -259,6 +259,28 @@ struct ConnectionStateMachineTests {
         #expect(machine.channelClosed() == .fireClose(CloseInfo(code: .noStatusReceived, reason: "", wasClean: true, initiator: .peer)))
     }
 
+    @Test("as a server: the peer's close is answered and TCP ended by us; a clean close follows")
+    func serverAnswersCloseAndEndsTCP() {
+        var machine = ConnectionStateMachine(role: .server)
+        #expect(machine.upgradeSucceeded() == .fireOpen)
+        #expect(machine.closeFrameReceived(code: CloseCode(4001), reason: "bye") == .answerCloseAndCloseChannel(code: CloseCode(4001)))
+        #expect(machine.readyState == .closing)
+        #expect(machine.channelClosed() == .fireClose(CloseInfo(code: CloseCode(4001), reason: "bye", wasClean: true, initiator: .peer)))
+    }
+
+    @Test("as a server: our close, then the client's answer, ends TCP; a close without a code too")
+    func serverStartsClose() {
+        var machine = ConnectionStateMachine(role: .server)
+        _ = machine.upgradeSucceeded()
+        #expect(machine.closeRequested(code: .goingAway, reason: "") == .sendClose(code: .goingAway, reason: ""))
+        #expect(machine.closeFrameReceived(code: .goingAway, reason: "") == .closeChannel)
+        #expect(machine.channelClosed() == .fireClose(CloseInfo(code: .goingAway, reason: "", wasClean: true, initiator: .user)))
+
+        var silent = ConnectionStateMachine(role: .server)
+        _ = silent.upgradeSucceeded()
+        #expect(silent.closeFrameReceived(code: nil, reason: "") == .answerCloseAndCloseChannel(code: nil))
+    }
+
     @Test("exactly one close event, whatever follows")
     func exactlyOneClose() {
         var machine = ConnectionStateMachine()

@@ -10,6 +10,10 @@ struct FormattingTests {
                 == "Connected to ws://h/ (subprotocol: chat, extensions: x)"
         )
         #expect(
+            EventFormatter.opened(OpenInfo(url: "/a\u{1B}", subprotocol: nil, extensions: [], remoteAddress: "[::1]:5000"))
+                == "Client connected from [::1]:5000 (path: /a\\x1b, subprotocol: none, extensions: none)"
+        )
+        #expect(
             EventFormatter.closed(CloseInfo(code: .normalClosure, reason: "bye", wasClean: true, initiator: .peer))
                 == "Disconnected (code: 1000, reason: \"bye\", wasClean: true)"
         )

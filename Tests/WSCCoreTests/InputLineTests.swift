@@ -31,9 +31,9 @@ struct InputLineTests {
             ("/help", SlashCommand.help),
             ("/quit", .quit),
             ("/status", .status),
-            ("/close", .close(code: .normalClosure, reason: "")),
-            ("/close 4000", .close(code: CloseCode(4000), reason: "")),
-            ("/close 1001 going away now", .close(code: .goingAway, reason: "going away now")),
+            ("/close", .close(client: nil, code: .normalClosure, reason: "")),
+            ("/close 4000", .close(client: nil, code: CloseCode(4000), reason: "")),
+            ("/close 1001 going away now", .close(client: nil, code: .goingAway, reason: "going away now")),
             ("/ping", .ping([])),
             ("/ping hi there", .ping(Array("hi there".utf8))),
             ("/pong x", .pong([0x78])),
@@ -69,6 +69,59 @@ struct InputLineTests {
         } throws: { error in
             (error as? InputError)?.message.contains(fragment) == true
         }
+    }
+
+    @Test(
+        "the server's prompt has /to, /clients and /close with a client id",
+        arguments: [
+            ("/clients", SlashCommand.clients),
+            ("/to 2 hello  world ", .to(client: 2, text: "hello  world ")),
+            ("/to #12 /not a command", .to(client: 12, text: "/not a command")),
+            ("/to 3 ", .to(client: 3, text: "")),
+            ("/close", .close(client: nil, code: .normalClosure, reason: "")),
+            ("/close 2", .close(client: 2, code: .normalClosure, reason: "")),
+            ("/close #1500 4000 bye now", .close(client: 1500, code: CloseCode(4000), reason: "bye now")),
+            ("/close 1001", .close(client: nil, code: .goingAway, reason: "")),
+            ("/close 1000 done", .close(client: nil, code: .normalClosure, reason: "done")),
+            ("/close 7 1001 shutting down", .close(client: 7, code: .goingAway, reason: "shutting down")),
+            ("/json [1, 2]", .json("[1,2]")),
+        ]
+    )
+    func listenCommands(line: String, expected: SlashCommand) throws {
+        #expect(try InputLine(parsing: line, slashCommands: true, role: .server) == .command(expected))
+    }
+
+    @Test(
+        "listen commands are refused where they do not belong, and bad ids too",
+        arguments: [
+            ("/to 2 x", ConnectionRole.client, "command of the server's prompt"),
+            ("/clients", .client, "command of the server's prompt"),
+            ("/close #2", .client, "is not a close code"),
+            ("/to", .server, "usage: /to"),
+            ("/to 2", .server, "usage: /to"),
+            ("/to x hi", .server, "is not a client id"),
+            ("/to #0 hi", .server, "is not a client id"),
+            ("/close #x", .server, "is not a client id"),
+            ("/close 2 999", .server, "cannot be sent"),
+        ]
+    )
+    func listenRefusals(line: String, role: ConnectionRole, fragment: String) {
+        #expect {
+            try InputLine(parsing: line, slashCommands: true, role: role)
+        } throws: { error in
+            (error as? InputError)?.message.contains(fragment) == true
+        }
+    }
+
+    @Test("/help lists each prompt's commands, aligned")
+    func helpText() {
+        let client = SlashCommand.helpText(for: .client)
+        let server = SlashCommand.helpText(for: .server)
+        #expect(client.contains("  /close [code [reason]]  close the connection"))
+        #expect(!client.contains("/clients"))
+        #expect(server.contains("/to <id> <text>"))
+        #expect(server.contains("/close [id] [code [reason]]"))
+        #expect(server.hasSuffix("send text that starts with '/'"))
     }
 
     @Test("close codes that may be sent")

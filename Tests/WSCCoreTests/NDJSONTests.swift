@@ -29,4 +29,19 @@ struct NDJSONTests {
             #expect(throws: Never.self) { try JSONText.compact(line) }
         }
     }
+
+    @Test("with --listen, every event carries the client id; open carries the remote address")
+    func listenEvents() throws {
+        let open = try #require(
+            NDJSON.line(
+                for: .open(OpenInfo(url: "/chat", subprotocol: "v1", extensions: [], remoteAddress: "127.0.0.1:5000")),
+                time: 0,
+                showPingPong: false,
+                client: 3
+            )
+        )
+        #expect(open == #"{"event":"open","client":3,"url":"/chat","protocol":"v1","extensions":[],"remoteAddress":"127.0.0.1:5000","time":"1970-01-01T00:00:00.000Z"}"#)
+        let text = try #require(NDJSON.line(for: .message(.text("hi")), time: 0, showPingPong: false, client: 12))
+        #expect(text.hasPrefix(#"{"event":"message","client":12,"type":"text","data":"hi","#))
+    }
 }

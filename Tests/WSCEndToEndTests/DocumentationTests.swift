@@ -37,7 +37,7 @@ extension EndToEnd {
         func slashCommands() throws {
             let manual = try String(contentsOfFile: Paths.packageRoot + "/man/wsc.1", encoding: .utf8)
             let readme = try String(contentsOfFile: Paths.packageRoot + "/README.md", encoding: .utf8)
-            for command in ["/help", "/close", "/ping", "/pong", "/json", "/file", "/text", "/status", "/quit"] {
+            for command in ["/help", "/close", "/ping", "/pong", "/json", "/file", "/text", "/status", "/quit", "/clients", "/to"] {
                 #expect(manual.contains("Ic " + command), "\(command) missing from man/wsc.1")
                 #expect(readme.contains(command), "\(command) missing from README.md")
             }

@@ -6,14 +6,14 @@ import WSCCore
 
 /// Runs a client and collects its events, in order.
 final class ClientHarness: Sendable {
-    let client: WebSocketClient
+    let client: WebSocketConnection
     private let stream: AsyncStream<ConnectionEvent>
     let collected = NIOLockedValueBox<[ConnectionEvent]>([])
 
     init(_ configuration: ClientConfiguration) {
         let (stream, continuation) = AsyncStream.makeStream(of: ConnectionEvent.self)
         self.stream = stream
-        self.client = WebSocketClient.connect(configuration, on: MultiThreadedEventLoopGroup.singleton) { event in
+        self.client = WebSocketConnection.connect(configuration, on: MultiThreadedEventLoopGroup.singleton) { event in
             continuation.yield(event)
             if case .close = event {
                 continuation.finish()

@@ -126,7 +126,7 @@ struct ClientIntegrationTests {
     func unofferedExtension() async throws {
         let server = try await ScriptedServer.start(upgrade: .accept(HTTPHeaders([("Sec-WebSocket-Extensions", "permessage-deflate")])))
         defer { Task { await server.stop() } }
-        let events = await try ClientHarness(url: "ws://127.0.0.1:\(server.port)/").waitForClose()
+        let events = try await ClientHarness(url: "ws://127.0.0.1:\(server.port)/").waitForClose()
         #expect(events.errors.first?.kind == .handshake)
     }
 
@@ -136,7 +136,7 @@ struct ClientIntegrationTests {
             "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: bm90IHRoZSByaWdodCBrZXk=\r\n\r\n"
         }
         defer { Task { await server.stop() } }
-        let events = await try ClientHarness(url: "ws://127.0.0.1:\(server.port)/").waitForClose()
+        let events = try await ClientHarness(url: "ws://127.0.0.1:\(server.port)/").waitForClose()
         let error = try #require(events.errors.first)
         #expect(error.kind == .handshake)
         #expect(error.message.contains("Sec-WebSocket-Accept"))
@@ -188,7 +188,7 @@ struct ClientIntegrationTests {
             channel.writeAndFlush(WebSocketFrame(fin: true, opcode: .text, data: channel.allocator.buffer(bytes: [0x68, 0xC3, 0x28])), promise: nil)
         })
         defer { Task { await server.stop() } }
-        let events = await try ClientHarness(url: "ws://127.0.0.1:\(server.port)/").waitForClose()
+        let events = try await ClientHarness(url: "ws://127.0.0.1:\(server.port)/").waitForClose()
         #expect(events.errors.first?.kind == .protocolViolation)
         let close = try #require(server.frames.withLockedValue { $0 }.first { $0.opcode == .connectionClose })
         var payload = close.unmaskedData
@@ -205,7 +205,7 @@ struct ClientIntegrationTests {
             channel.writeAndFlush(WebSocketFrame(fin: true, opcode: .continuation, data: channel.allocator.buffer(repeating: 1, count: 600)), promise: nil)
         })
         defer { Task { await server.stop() } }
-        let events = await try ClientHarness(url: "ws://127.0.0.1:\(server.port)/") { $0.maximumMessageSize = 1000 }.waitForClose()
+        let events = try await ClientHarness(url: "ws://127.0.0.1:\(server.port)/") { $0.maximumMessageSize = 1000 }.waitForClose()
         let close = try #require(server.frames.withLockedValue { $0 }.first { $0.opcode == .connectionClose })
         var payload = close.unmaskedData
         #expect(payload.readInteger(as: UInt16.self) == 1009)
@@ -219,7 +219,7 @@ struct ClientIntegrationTests {
             channel.writeAndFlush(frame, promise: nil)
         })
         defer { Task { await server.stop() } }
-        _ = await try ClientHarness(url: "ws://127.0.0.1:\(server.port)/").waitForClose()
+        _ = try await ClientHarness(url: "ws://127.0.0.1:\(server.port)/").waitForClose()
         let close = try #require(server.frames.withLockedValue { $0 }.first { $0.opcode == .connectionClose })
         var payload = close.unmaskedData
         #expect(payload.readInteger(as: UInt16.self) == 1002)
@@ -286,7 +286,7 @@ struct ClientIntegrationTests {
         let server = try await ScriptedServer.start()
         let port = server.port
         await server.stop()
-        let events = await try ClientHarness(url: "ws://127.0.0.1:\(port)/").waitForClose()
+        let events = try await ClientHarness(url: "ws://127.0.0.1:\(port)/").waitForClose()
         let error = try #require(events.errors.first)
         #expect(error.kind == .connect)
         #expect(error.message.contains("refused"))
@@ -298,7 +298,7 @@ struct ClientIntegrationTests {
     func upgradeTimeout() async throws {
         let server = try await RawServer.start { _ in nil }
         defer { Task { await server.stop() } }
-        let events = await try ClientHarness(url: "ws://127.0.0.1:\(server.port)/") { $0.connectTimeout = .milliseconds(300) }.waitForClose()
+        let events = try await ClientHarness(url: "ws://127.0.0.1:\(server.port)/") { $0.connectTimeout = .milliseconds(300) }.waitForClose()
         let error = try #require(events.errors.first)
         #expect(error.kind == .connect)
         #expect(error.message.contains("timed out"))

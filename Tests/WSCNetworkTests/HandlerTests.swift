@@ -11,12 +11,12 @@ import WSCCore
 @Suite("Handlers on EmbeddedChannel")
 struct HandlerTests {
     /// An open client handler in an embedded pipeline, and the events it emitted.
-    func openHandler(maximumMessageSize: Int = 1 << 20) throws -> (EmbeddedChannel, ClientConnectionHandler, NIOLockedValueBox<[ConnectionEvent]>) {
+    func openHandler(maximumMessageSize: Int = 1 << 20) throws -> (EmbeddedChannel, WebSocketConnectionHandler, NIOLockedValueBox<[ConnectionEvent]>) {
         let channel = EmbeddedChannel()
         let events = NIOLockedValueBox<[ConnectionEvent]>([])
         var configuration = ClientConfiguration(url: try WebSocketURL(parsing: "ws://127.0.0.1:1/"))
         configuration.maximumMessageSize = maximumMessageSize
-        let handler = ClientConnectionHandler(configuration: configuration, eventLoop: channel.eventLoop) { event in
+        let handler = WebSocketConnectionHandler(settings: configuration.connectionSettings, eventLoop: channel.eventLoop) { event in
             events.withLockedValue { $0.append(event) }
         }
         try channel.pipeline.syncOperations.addHandler(handler)

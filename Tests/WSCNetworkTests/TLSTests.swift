@@ -2,6 +2,7 @@ import NIOSSL
 import Testing
 import WSCCore
 @testable import WSCNetwork
+import WSCTestSupport
 
 @Suite("wss:// against a NIO TLS server", .timeLimit(.minutes(1)))
 struct TLSTests {
@@ -41,7 +42,7 @@ struct TLSTests {
         let context = try Self.serverContext(certificate: certificates.serverCertificate, key: certificates.serverKey)
         let server = try await ScriptedServer.start(tls: context)
         defer { Task { await server.stop() } }
-        let events = await try ClientHarness(url: "wss://127.0.0.1:\(server.port)/").waitForClose()
+        let events = try await ClientHarness(url: "wss://127.0.0.1:\(server.port)/").waitForClose()
         let error = try #require(events.errors.first)
         #expect(error.kind == .tls)
         #expect(ExitStatus(failedWith: error) == .unavailable)
@@ -63,7 +64,7 @@ struct TLSTests {
         let context = try Self.serverContext(certificate: certificates.otherHostCertificate, key: certificates.otherHostKey)
         let server = try await ScriptedServer.start(tls: context)
         defer { Task { await server.stop() } }
-        let events = await try ClientHarness(url: "wss://localhost:\(server.port)/") { $0.tls.caFile = certificates.caFile }.waitForClose()
+        let events = try await ClientHarness(url: "wss://localhost:\(server.port)/") { $0.tls.caFile = certificates.caFile }.waitForClose()
         let error = try #require(events.errors.first)
         #expect(error.kind == .tls)
     }

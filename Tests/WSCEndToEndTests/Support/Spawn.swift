@@ -19,8 +19,13 @@ enum Spawn {
         defer { self.lock.unlock() }
         var pipeDescriptors: [Int32] = [-1, -1]
         if captureOutput {
+            // Close-on-exec: a program started meanwhile by another thread (with Foundation's
+            // Process) must not inherit the write end, or reading here waits for it to exit.
             guard pipe(&pipeDescriptors) == 0 else {
                 throw PeerError("pipe failed")
+            }
+            for descriptor in pipeDescriptors {
+                _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC)
             }
         }
         let pid = try self.spawn(arguments, environment: environment, standardOutput: captureOutput ? pipeDescriptors[1] : nil)

@@ -8,10 +8,16 @@ struct WSCRun {
 
     var output: String { String(decoding: self.standardOutput, as: UTF8.self) }
 
-    /// Runs `wsc` with these arguments, this standard input, and a time limit.
-    static func run(_ arguments: [String], input: Data = Data(), environment: [String: String] = [:], timeout: TimeInterval = 30) throws -> WSCRun {
+    /// Runs `wsc` (or another program) with these arguments, this standard input, and a time limit.
+    static func run(
+        _ arguments: [String],
+        input: Data = Data(),
+        environment: [String: String] = [:],
+        timeout: TimeInterval = 30,
+        executable: String = Paths.wsc
+    ) throws -> WSCRun {
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: Paths.wsc)
+        process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
         env.merge(environment) { $1 }
@@ -34,7 +40,7 @@ struct WSCRun {
         if process.isRunning {
             process.terminate()
             process.waitUntilExit()
-            throw PeerError("wsc \(arguments) did not finish within \(timeout) s")
+            throw PeerError("\(executable) \(arguments) did not finish within \(timeout) s")
         }
         process.waitUntilExit()
         return WSCRun(
@@ -45,20 +51,29 @@ struct WSCRun {
     }
 }
 
-/// Reads a pipe to its end on a thread of its own.
+/// Reads a pipe to its end on a thread of its own; what arrived so far can be looked at.
 final class DataCollector: @unchecked Sendable {
     private var data = Data()
+    private let lock = NSLock()
     private let done = DispatchSemaphore(value: 0)
 
     init(_ handle: FileHandle) {
         Thread.detachNewThread {
-            self.data = handle.readDataToEndOfFile()
+            while case let chunk = handle.availableData, !chunk.isEmpty {
+                self.lock.withLock { self.data.append(chunk) }
+            }
             self.done.signal()
         }
     }
 
+    /// What was read so far.
+    var snapshot: Data {
+        self.lock.withLock { self.data }
+    }
+
+    /// Waits for the end of the pipe; returns everything read.
     func finish() -> Data {
         self.done.wait()
-        return self.data
+        return self.snapshot
     }
 }

@@ -5,108 +5,26 @@ import NIOSSL
 import NIOWebSocket
 import WSCCore
 
-/// A WebSocket client connection: open it with ``connect(_:on:events:)``, then send and close.
-///
-/// Every method may be called from any thread; work hops to the connection's event loop
-/// in call order. Events arrive on that event loop through the `events` closure, and
-/// the last one is always `.close`.
-public final class WebSocketClient: Sendable {
-    private let eventLoop: EventLoop
-    private let box: NIOLoopBoundBox<ClientConnectionHandler?>
-
-    private init(eventLoop: EventLoop) {
-        self.eventLoop = eventLoop
-        self.box = .makeEmptyBox(valueType: ClientConnectionHandler.self, eventLoop: eventLoop)
-    }
-
-    /// Starts connecting; sends made before the connection opens are queued, never dropped.
+extension WebSocketConnection {
+    /// Starts connecting as a client; sends made before the connection opens are queued,
+    /// never dropped.
     public static func connect(
         _ configuration: ClientConfiguration,
         on group: EventLoopGroup,
         events: @escaping @Sendable (ConnectionEvent) -> Void
-    ) -> WebSocketClient {
-        let client = WebSocketClient(eventLoop: group.next())
-        let box = client.box
-        client.eventLoop.execute {
-            let handler = ClientConnectionHandler(configuration: configuration, eventLoop: box.eventLoop, emit: events)
+    ) -> WebSocketConnection {
+        let connection = WebSocketConnection(eventLoop: group.next())
+        let box = connection.box
+        connection.eventLoop.execute {
+            let handler = WebSocketConnectionHandler(settings: configuration.connectionSettings, eventLoop: box.eventLoop, emit: events)
             box.value = handler
-            Self.start(handler)
+            Self.start(handler, configuration: configuration)
         }
-        return client
+        return connection
     }
 
-    /// Sends a text or binary message.
-    public func send(_ message: Message) {
-        self.withHandler { $0.send(message) }
-    }
-
-    /// Sends messages in order, with one hop to the event loop and one flush.
-    public func send(contentsOf messages: [Message]) {
-        self.withHandler { $0.send(contentsOf: messages) }
-    }
-
-    /// Sends a file as one binary message, streamed in fragments.
-    public func send(_ file: OutgoingFile) {
-        self.withHandler { $0.send(file) }
-    }
-
-    /// Sends a ping with this payload (at most 125 bytes).
-    public func ping(_ payload: [UInt8]) {
-        self.withHandler { $0.sendControl(.ping, payload: payload) }
-    }
-
-    /// Sends an unsolicited pong with this payload (at most 125 bytes).
-    public func pong(_ payload: [UInt8]) {
-        self.withHandler { $0.sendControl(.pong, payload: payload) }
-    }
-
-    /// Starts the close handshake (or abandons a connection still opening).
-    public func close(code: CloseCode? = .normalClosure, reason: String = "") {
-        self.withHandler { $0.close(code: code, reason: reason) }
-    }
-
-    /// Completes once there is room to send more (see the handler's queue limit and the
-    /// socket's writability); await it between batches to keep memory bounded.
-    public func whenReady() -> EventLoopFuture<Void> {
-        let promise = self.eventLoop.makePromise(of: Void.self)
-        self.withHandler { $0.whenReady(promise) }
-        return promise.futureResult
-    }
-
-    /// Reports that this many received messages were handled (printed, written).
-    ///
-    /// When more than a few thousand messages are unhandled the socket is no longer
-    /// read, so a slow consumer slows the peer down instead of filling memory.
-    public func acknowledge(_ count: Int) {
-        self.withHandler { $0.acknowledge(count) }
-    }
-
-    /// The connection's state and counters, for `/status`.
-    public func status() -> EventLoopFuture<ConnectionStatus> {
-        let box = self.box
-        return self.eventLoop.submit {
-            guard let handler = box.value else {
-                preconditionFailure("the handler is created before any command runs")
-            }
-            return handler.status()
-        }
-    }
-
-    private func withHandler(_ body: @escaping @Sendable (ClientConnectionHandler) -> Void) {
-        let box = self.box
-        self.eventLoop.execute {
-            guard let handler = box.value else {
-                preconditionFailure("the handler is created before any command runs")
-            }
-            body(handler)
-        }
-    }
-}
-
-extension WebSocketClient {
     /// Connects TCP (and TLS), sends the upgrade request, and wires the outcome to the handler.
-    private static func start(_ handler: ClientConnectionHandler) {
-        let configuration = handler.configuration
+    private static func start(_ handler: WebSocketConnectionHandler, configuration: ClientConfiguration) {
         let eventLoop = handler.eventLoop
         let loopBound = NIOLoopBound(handler, eventLoop: eventLoop)
         let url = configuration.url
@@ -140,7 +58,7 @@ extension WebSocketClient {
                             NIOSSLClientHandler(context: sslContext, serverHostname: serverName)
                         )
                     }
-                    let upgradeFuture = try Self.configureUpgrade(channel: channel, handler: loopBound.value)
+                    let upgradeFuture = try Self.configureUpgrade(channel: channel, handler: loopBound.value, configuration: configuration)
                     upgradePromise.completeWith(upgradeFuture)
                     return channel.eventLoop.makeSucceededVoidFuture()
                 } catch {
@@ -186,9 +104,9 @@ extension WebSocketClient {
     /// Sets up the HTTP codec and the typed upgrader on a fresh channel.
     private static func configureUpgrade(
         channel: Channel,
-        handler: ClientConnectionHandler
+        handler: WebSocketConnectionHandler,
+        configuration: ClientConfiguration
     ) throws -> EventLoopFuture<UpgradeOutcome> {
-        let configuration = handler.configuration
         let loopBound = NIOLoopBound(handler, eventLoop: channel.eventLoop)
         let validation = HandshakeValidation(offeredSubprotocols: configuration.subprotocols, offeredExtensions: [])
         let maxFrameSize = min(configuration.maximumMessageSize, Int(UInt32.max))

@@ -1,18 +1,19 @@
 import Foundation
 
 /// A throwaway CA and certificates made with openssl, in a temporary directory.
-struct TestCertificates {
-    let directory: String
-    var caFile: String { self.directory + "/ca.pem" }
-    var serverCertificate: String { self.directory + "/server.pem" }
-    var serverKey: String { self.directory + "/server.key" }
-    var otherHostCertificate: String { self.directory + "/other.pem" }
-    var otherHostKey: String { self.directory + "/other.key" }
-    var clientCertificate: String { self.directory + "/client.pem" }
-    var clientKey: String { self.directory + "/client.key" }
+public struct TestCertificates: Sendable {
+    public let directory: String
+    public var caFile: String { self.directory + "/ca.pem" }
+    public var serverCertificate: String { self.directory + "/server.pem" }
+    public var serverKey: String { self.directory + "/server.key" }
+    public var otherHostCertificate: String { self.directory + "/other.pem" }
+    public var otherHostKey: String { self.directory + "/other.key" }
+    public var clientCertificate: String { self.directory + "/client.pem" }
+    public var clientKey: String { self.directory + "/client.key" }
 
-    /// Makes a CA, a server certificate for localhost/127.0.0.1/::1 and one for another host.
-    static func make() throws -> TestCertificates {
+    /// Makes a CA, a server certificate for localhost/127.0.0.1/::1, one for another host,
+    /// and a client certificate.
+    public static func make() throws -> TestCertificates {
         let directory = NSTemporaryDirectory() + "wsc-certs-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let script = """
@@ -38,12 +39,18 @@ struct TestCertificates {
         try process.run()
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
-            throw TestFileError(message: "openssl failed with status \(process.terminationStatus)")
+            throw CertificateError(status: process.terminationStatus)
         }
         return TestCertificates(directory: directory)
     }
 
-    func remove() {
+    public func remove() {
         try? FileManager.default.removeItem(atPath: self.directory)
     }
+}
+
+/// openssl failed while making the test certificates.
+public struct CertificateError: Error, CustomStringConvertible {
+    public let status: Int32
+    public var description: String { "openssl failed with status \(self.status)" }
 }

@@ -3,11 +3,11 @@ import NIOPosix
 import NIOWebSocket
 import WSCCore
 
-/// Runs one client connection on its event loop: carries out what the
+/// Runs one connection on its event loop, as a client or as a server: carries out what the
 /// ``ConnectionStateMachine`` decides, and sits at the end of the pipeline once upgraded.
 ///
 /// Every method runs on `eventLoop`. Events leave through `emit`, in order.
-final class ClientConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
+final class WebSocketConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = WebSocketFrame
     typealias OutboundOut = WebSocketFrame
 
@@ -17,11 +17,11 @@ final class ClientConnectionHandler: ChannelInboundHandler, RemovableChannelHand
         case file(OutgoingFile)
     }
 
-    let configuration: ClientConfiguration
+    let settings: ConnectionSettings
     let eventLoop: EventLoop
     let emit: @Sendable (ConnectionEvent) -> Void
 
-    private var state = ConnectionStateMachine()
+    private var state: ConnectionStateMachine
     private var assembler: MessageAssembler
     /// The TCP channel, once connected.
     private var channel: Channel?
@@ -45,7 +45,8 @@ final class ClientConnectionHandler: ChannelInboundHandler, RemovableChannelHand
     private var lastTraffic = ContinuousClock.now
     /// Messages emitted that the consumer has not yet reported as handled.
     private var unacknowledged = 0
-    /// Whether reading from the socket is paused because the consumer is behind.
+    /// Whether reading from the socket is paused (the consumer is behind, or echoes wait
+    /// for a peer that does not read).
     private var readingPaused = false
     /// How many messages may wait for the consumer before the socket is no longer read.
     static let unacknowledgedLimit = 4096
@@ -59,11 +60,20 @@ final class ClientConnectionHandler: ChannelInboundHandler, RemovableChannelHand
     /// Frames of a streamed file are this big.
     static let fileChunkSize = 256 * 1024
 
-    init(configuration: ClientConfiguration, eventLoop: EventLoop, emit: @escaping @Sendable (ConnectionEvent) -> Void) {
-        self.configuration = configuration
+    init(settings: ConnectionSettings, eventLoop: EventLoop, emit: @escaping @Sendable (ConnectionEvent) -> Void) {
+        self.settings = settings
         self.eventLoop = eventLoop
         self.emit = emit
-        self.assembler = MessageAssembler(maximumMessageSize: configuration.maximumMessageSize)
+        self.state = ConnectionStateMachine(role: settings.role)
+        self.assembler = MessageAssembler(maximumMessageSize: settings.maximumMessageSize)
+    }
+
+    /// A client masks every frame with a fresh key; a server must not mask.
+    private var outgoingMaskKey: WebSocketMaskingKey? {
+        switch self.settings.role {
+        case .client: .random()
+        case .server: nil
+        }
     }
 
     // MARK: Commands from the user
@@ -91,8 +101,8 @@ final class ClientConnectionHandler: ChannelInboundHandler, RemovableChannelHand
             self.pendingBytes += message.byteCount
         case .refuseMessage(let error):
             self.emit(.error(error))
-        case .none, .fireOpen, .deliverMessage, .dropMessage, .sendPong, .sendClose, .failConnection, .closeChannel,
-            .fireErrorAndCloseChannel, .fireClose, .fireErrorAndClose:
+        case .none, .fireOpen, .deliverMessage, .dropMessage, .sendPong, .sendClose, .answerCloseAndCloseChannel, .failConnection,
+            .closeChannel, .fireErrorAndCloseChannel, .fireClose, .fireErrorAndClose:
             preconditionFailure("unexpected action for a send")
         }
     }
@@ -106,8 +116,8 @@ final class ClientConnectionHandler: ChannelInboundHandler, RemovableChannelHand
         case .refuseMessage(let error):
             file.close()
             self.emit(.error(error))
-        case .none, .fireOpen, .deliverMessage, .dropMessage, .sendPong, .sendClose, .failConnection, .closeChannel,
-            .fireErrorAndCloseChannel, .fireClose, .fireErrorAndClose:
+        case .none, .fireOpen, .deliverMessage, .dropMessage, .sendPong, .sendClose, .answerCloseAndCloseChannel, .failConnection,
+            .closeChannel, .fireErrorAndCloseChannel, .fireClose, .fireErrorAndClose:
             preconditionFailure("unexpected action for a send")
         }
     }
@@ -120,7 +130,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, RemovableChannelHand
         if opcode == .ping {
             self.pings.pingSent(payload, at: .now)
         }
-        let frame = WebSocketFrame(fin: true, opcode: opcode, maskKey: .random(), data: context.channel.allocator.buffer(bytes: payload))
+        let frame = WebSocketFrame(fin: true, opcode: opcode, maskKey: self.outgoingMaskKey, data: context.channel.allocator.buffer(bytes: payload))
         context.writeAndFlush(self.wrapOutboundOut(frame), promise: nil)
     }
 
@@ -132,7 +142,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, RemovableChannelHand
         let buffered = (try? self.channel?.syncOptions?.getOption(ChannelOptions.bufferedWritableBytes)) ?? 0
         return ConnectionStatus(
             readyState: self.state.readyState,
-            url: self.configuration.url.description,
+            url: self.settings.url,
             subprotocol: self.openInfo?.subprotocol,
             extensions: self.openInfo?.extensions ?? [],
             bufferedAmount: buffered,
@@ -181,17 +191,38 @@ final class ClientConnectionHandler: ChannelInboundHandler, RemovableChannelHand
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
         self.releaseReadinessWaiters()
+        self.updateReading()
         context.fireChannelWritabilityChanged()
     }
 
     /// The consumer has handled this many messages; reading resumes once it has caught up.
     func acknowledge(_ count: Int) {
         self.unacknowledged = max(0, self.unacknowledged - count)
-        if self.readingPaused, self.unacknowledged < Self.unacknowledgedLimit / 2, let channel = self.channel {
+        self.updateReading()
+    }
+
+    /// Pauses reading the socket while the consumer is far behind, or while echoes wait for
+    /// a peer that does not read them; resumes once both have caught up.
+    private func updateReading() {
+        guard let channel = self.channel else {
+            return
+        }
+        if self.readingPaused {
+            let caughtUp = self.unacknowledged < Self.unacknowledgedLimit / 2
+            guard caughtUp, !self.settings.echo || channel.isWritable else {
+                return
+            }
             self.readingPaused = false
             channel.setOption(ChannelOptions.autoRead, value: true).whenComplete { _ in
                 channel.read()
             }
+        } else {
+            let behind = self.unacknowledged >= Self.unacknowledgedLimit
+            guard behind || (self.settings.echo && !channel.isWritable) else {
+                return
+            }
+            self.readingPaused = true
+            channel.setOption(ChannelOptions.autoRead, value: false).whenComplete { _ in }
         }
     }
 
@@ -215,17 +246,19 @@ final class ClientConnectionHandler: ChannelInboundHandler, RemovableChannelHand
         self.discardPending()
     }
 
-    /// The server's 101 answer passed every check: the handler is in the pipeline.
+    /// The handshake passed every check (the server's 101 answer, or, as a server, the
+    /// client's request): the handler is in the pipeline.
     ///
-    /// The connection counts as open from here, so frames that came with the 101 are
-    /// handled; but nothing can be written until the upgrade handler lets writes
+    /// The connection counts as open from here, so frames that came with the handshake
+    /// are handled; but nothing can be written until the upgrade handler lets writes
     /// through, which ``upgradeCompleted()`` reports.
-    func upgraded(_ agreement: HandshakeValidation.Agreement) {
+    func upgraded(_ agreement: HandshakeValidation.Agreement, remoteAddress: String? = nil) {
         self.connectTimer?.cancel()
         self.openInfo = OpenInfo(
-            url: self.configuration.url.description,
+            url: self.settings.url,
             subprotocol: agreement.subprotocol,
-            extensions: agreement.extensions
+            extensions: agreement.extensions,
+            remoteAddress: remoteAddress
         )
         self.actionAfterUpgrade = self.state.upgradeSucceeded()
     }
@@ -248,15 +281,23 @@ final class ClientConnectionHandler: ChannelInboundHandler, RemovableChannelHand
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let frame = self.unwrapInboundIn(data)
+        var frame = self.unwrapInboundIn(data)
         self.lastTraffic = .now
         guard !frame.rsv1, !frame.rsv2, !frame.rsv3 else {
             self.violation(.protocolError, "frame with reserved bits set, but no extension was negotiated")
             return
         }
-        guard frame.maskKey == nil else {
+        switch (self.settings.role, frame.maskKey) {
+        case (.client, nil):
+            break
+        case (.client, .some):
             self.violation(.protocolError, "the server sent a masked frame")
             return
+        case (.server, nil):
+            self.violation(.protocolError, "the client sent an unmasked frame")
+            return
+        case (.server, .some(let key)):
+            frame.data.webSocketUnmask(key)
         }
         switch frame.opcode {
         case .text:
@@ -268,7 +309,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, RemovableChannelHand
         case .ping:
             let payload = Array(frame.data.readableBytesView)
             if case .sendPong = self.state.pingReceived() {
-                let pong = WebSocketFrame(fin: true, opcode: .pong, maskKey: .random(), data: frame.data)
+                let pong = WebSocketFrame(fin: true, opcode: .pong, maskKey: self.outgoingMaskKey, data: frame.data)
                 context.writeAndFlush(self.wrapOutboundOut(pong), promise: nil)
             }
             self.emit(.ping(payload))
@@ -290,7 +331,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, RemovableChannelHand
         if let error = error as? NIOWebSocketError {
             switch error {
             case .invalidFrameLength:
-                self.violation(.messageTooBig, "frame longer than the message size limit (\(self.configuration.maximumMessageSize) bytes)")
+                self.violation(.messageTooBig, "frame longer than the message size limit (\(self.settings.maximumMessageSize) bytes)")
             case .fragmentedControlFrame:
                 self.violation(.protocolError, "fragmented control frame")
             case .multiByteControlFrameLength:
@@ -352,15 +393,16 @@ final class ClientConnectionHandler: ChannelInboundHandler, RemovableChannelHand
             self.statistics.received(bytes: payload.readableBytes)
             self.emit(.message(message))
             self.unacknowledged += 1
-            if self.unacknowledged >= Self.unacknowledgedLimit, !self.readingPaused, let channel = self.channel {
-                // The consumer (a terminal, a pipe) is behind: stop reading the socket.
-                self.readingPaused = true
-                channel.setOption(ChannelOptions.autoRead, value: false).whenComplete { _ in }
+            if self.settings.echo, self.state.readyState == .open {
+                self.enqueue(message)
+                self.context?.flush()
             }
+            // A consumer (a terminal, a pipe) or an echo peer that is behind stops the reading.
+            self.updateReading()
         case .dropMessage:
             break
-        case .none, .fireOpen, .sendPong, .sendMessage, .queueMessage, .refuseMessage, .sendClose, .failConnection,
-            .closeChannel, .fireErrorAndCloseChannel, .fireClose, .fireErrorAndClose:
+        case .none, .fireOpen, .sendPong, .sendMessage, .queueMessage, .refuseMessage, .sendClose, .answerCloseAndCloseChannel,
+            .failConnection, .closeChannel, .fireErrorAndCloseChannel, .fireClose, .fireErrorAndClose:
             preconditionFailure("unexpected action for a message")
         }
     }
@@ -404,6 +446,8 @@ final class ClientConnectionHandler: ChannelInboundHandler, RemovableChannelHand
             self.flushPending()
         case .sendClose(let code, let reason):
             self.writeClose(code: code, reason: reason)
+        case .answerCloseAndCloseChannel(let code):
+            self.writeClose(code: code, reason: "", thenCloseChannel: true)
         case .failConnection(let error, let code, let reason):
             self.emit(.error(error))
             self.writeClose(code: code, reason: reason)
@@ -422,7 +466,9 @@ final class ClientConnectionHandler: ChannelInboundHandler, RemovableChannelHand
         }
     }
 
-    private func writeClose(code: CloseCode?, reason: String) {
+    /// Writes a close frame; then either closes TCP once it is written (a server answering),
+    /// or gives the peer the close timeout to finish the handshake.
+    private func writeClose(code: CloseCode?, reason: String, thenCloseChannel: Bool = false) {
         guard let context = self.context else {
             self.channel?.close(promise: nil)
             return
@@ -432,9 +478,16 @@ final class ClientConnectionHandler: ChannelInboundHandler, RemovableChannelHand
             payload.writeInteger(code.rawValue)
             payload.writeString(reason)
         }
-        let frame = WebSocketFrame(fin: true, opcode: .connectionClose, maskKey: .random(), data: payload)
-        context.writeAndFlush(self.wrapOutboundOut(frame), promise: nil)
-        self.closeTimer = self.eventLoop.assumeIsolated().scheduleTask(in: .init(self.configuration.closeTimeout)) {
+        let frame = WebSocketFrame(fin: true, opcode: .connectionClose, maskKey: self.outgoingMaskKey, data: payload)
+        let written = context.writeAndFlush(self.wrapOutboundOut(frame))
+        if thenCloseChannel {
+            let channel = context.channel
+            written.whenComplete { _ in
+                channel.close(promise: nil)
+            }
+            return
+        }
+        self.closeTimer = self.eventLoop.assumeIsolated().scheduleTask(in: .init(self.settings.closeTimeout)) {
             self.run(self.state.closeTimedOut())
         }
     }
@@ -446,9 +499,9 @@ final class ClientConnectionHandler: ChannelInboundHandler, RemovableChannelHand
         let frame: WebSocketFrame
         switch message {
         case .text(let text):
-            frame = WebSocketFrame(fin: true, opcode: .text, maskKey: .random(), data: context.channel.allocator.buffer(string: text))
+            frame = WebSocketFrame(fin: true, opcode: .text, maskKey: self.outgoingMaskKey, data: context.channel.allocator.buffer(string: text))
         case .binary(let bytes):
-            frame = WebSocketFrame(fin: true, opcode: .binary, maskKey: .random(), data: context.channel.allocator.buffer(bytes: bytes))
+            frame = WebSocketFrame(fin: true, opcode: .binary, maskKey: self.outgoingMaskKey, data: context.channel.allocator.buffer(bytes: bytes))
         }
         self.statistics.sent(bytes: message.byteCount)
         context.write(self.wrapOutboundOut(frame), promise: nil)
@@ -524,7 +577,7 @@ final class ClientConnectionHandler: ChannelInboundHandler, RemovableChannelHand
         let shrank = chunk.readableBytes == 0 && next < file.size
         let fin = next >= file.size || shrank
         let opcode: WebSocketOpcode = offset == 0 ? (file.kind == .text ? .text : .binary) : .continuation
-        let frame = WebSocketFrame(fin: fin, opcode: opcode, maskKey: .random(), data: chunk)
+        let frame = WebSocketFrame(fin: fin, opcode: opcode, maskKey: self.outgoingMaskKey, data: chunk)
         let loopBoundSelf = NIOLoopBound(self, eventLoop: self.eventLoop)
         context.writeAndFlush(self.wrapOutboundOut(frame)).whenComplete { result in
             let handler = loopBoundSelf.value

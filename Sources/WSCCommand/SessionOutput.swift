@@ -1,0 +1,146 @@
+import Dispatch
+import WSCCore
+import WSCTerminal
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Where a session's events go: above the prompt, as NDJSON lines, or in pipe mode
+/// payloads on standard output and everything else on standard error.
+///
+/// Standard output is buffered: written at 64 KiB, at the end of each turn of the main
+/// queue, before any line on standard error (so a shared terminal keeps the order), and
+/// when the session ends.
+@MainActor
+final class SessionOutput {
+    let style: OutputStyle
+    let renderer: EventRenderer
+    let ndjson: Bool
+    /// The prompt, in interactive mode.
+    var editor: LineEditor?
+    /// Called once when standard output is found closed (`| head -1`).
+    var onClosed: (@MainActor () -> Void)?
+
+    /// Received payloads not yet written to standard output.
+    private var buffer: [UInt8] = []
+    private var flushScheduled = false
+    /// Standard output is written once this much is buffered.
+    static let bufferLimit = 64 * 1024
+    /// Set once standard output is gone: nothing more is written there.
+    private(set) var isClosed = false
+
+    init(style: OutputStyle, ndjson: Bool) {
+        self.style = style
+        self.renderer = EventRenderer(style: style)
+        self.ndjson = ndjson
+    }
+
+    /// Shows an event; `client` (with `--listen`) prefixes it with `[#id]` or adds it to the JSON.
+    func show(_ event: ConnectionEvent, client: Int? = nil) {
+        if self.ndjson {
+            let line = NDJSON.line(for: event, time: Self.epochMilliseconds(), showPingPong: self.style.showPingPong, client: client)
+            if let line {
+                self.write(line.utf8, newline: true)
+            }
+            return
+        }
+        let prefix = client.map { "[#\($0)] " } ?? ""
+        if let editor = self.editor {
+            if let text = self.renderer.terminalText(for: event) {
+                editor.print(prefix + text)
+            }
+            return
+        }
+        if case .message(let message) = event {
+            self.writePayload(message)
+        } else if let text = self.renderer.diagnosticText(for: event) {
+            self.diagnostic(prefix + text)
+        }
+    }
+
+    /// A line for the user that is not a connection event (help, status, input errors).
+    func inform(_ text: String) {
+        if let editor = self.editor {
+            editor.print(text)
+        } else {
+            self.diagnostic(text)
+        }
+    }
+
+    /// A line on standard error, after the payloads received before it.
+    func diagnostic(_ text: String) {
+        self.flush()
+        OutputStream.standardError.write(text + "\n")
+    }
+
+    /// A line of NDJSON on standard output (for events that are not a connection's).
+    func writeJSONLine(_ line: String) {
+        self.write(line.utf8, newline: true)
+    }
+
+    /// Pipe mode: a received payload on standard output.
+    private func writePayload(_ message: Message) {
+        switch message {
+        case .text(let text):
+            self.write(text.utf8, newline: true)
+        case .binary(let bytes):
+            switch self.style.binaryFormat {
+            case .raw:
+                self.write(bytes, newline: false)
+            case .base64:
+                self.write(Base64.encode(bytes).utf8, newline: true)
+            case .hex:
+                self.write(EventFormatter.hex(bytes).filter { $0 != " " }.utf8, newline: true)
+            case .summary:
+                self.write("[binary \(bytes.count) bytes]".utf8, newline: true)
+            }
+        }
+    }
+
+    /// Adds to standard output's buffer; it is written at 64 KiB or at the end of this turn.
+    private func write<Bytes: Collection<UInt8>>(_ bytes: Bytes, newline: Bool) {
+        guard !self.isClosed else {
+            return
+        }
+        self.buffer.append(contentsOf: bytes)
+        if newline {
+            self.buffer.append(UInt8(ascii: "\n"))
+        }
+        if self.buffer.count >= Self.bufferLimit {
+            self.flush()
+        } else if !self.flushScheduled {
+            self.flushScheduled = true
+            DispatchQueue.main.async { [weak self] in
+                MainActor.assumeIsolated {
+                    self?.flush()
+                }
+            }
+        }
+    }
+
+    /// Writes the buffer (blocking while the reader is slow: that is the back-pressure);
+    /// when the reader is gone, says so through `onClosed`.
+    func flush() {
+        self.flushScheduled = false
+        guard !self.buffer.isEmpty, !self.isClosed else {
+            return
+        }
+        if !OutputStream.standardOutput.write(self.buffer) {
+            self.isClosed = true
+            self.onClosed?()
+        }
+        self.buffer.removeAll(keepingCapacity: true)
+    }
+
+    /// Milliseconds since the Unix epoch, for `--ndjson` timestamps.
+    static func epochMilliseconds() -> Int64 {
+        var now = timespec()
+        clock_gettime(CLOCK_REALTIME, &now)
+        return Int64(now.tv_sec) * 1000 + Int64(now.tv_nsec) / 1_000_000
+    }
+}

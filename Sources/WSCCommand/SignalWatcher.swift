@@ -1,0 +1,40 @@
+import Dispatch
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Turns signals into calls on the main actor instead of their default action.
+@MainActor
+final class SignalWatcher {
+    private var sources: [DispatchSourceSignal] = []
+
+    /// Starts watching; `handler` gets each signal's number.
+    init(_ signals: [CInt], handler: @escaping @MainActor (CInt) -> Void) {
+        for signalNumber in signals {
+            signal(signalNumber, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .main)
+            source.setEventHandler {
+                MainActor.assumeIsolated {
+                    handler(signalNumber)
+                }
+            }
+            source.resume()
+            self.sources.append(source)
+        }
+        // A closed standard output is handled where it is written, not by dying of SIGPIPE.
+        signal(SIGPIPE, SIG_IGN)
+    }
+
+    /// Stops watching.
+    func cancel() {
+        for source in self.sources {
+            source.cancel()
+        }
+        self.sources.removeAll()
+    }
+}
