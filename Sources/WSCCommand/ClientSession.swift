@@ -13,8 +13,9 @@ import Musl
 import Darwin
 #endif
 
-/// One run of the client: connects, feeds it the user's input, shows its events, and
-/// decides the exit status.
+/// One run of the client.
+///
+/// Connects, feeds the client the user's input, shows its events, and decides the exit status.
 @MainActor
 final class ClientSession {
     let configuration: ClientConfiguration
@@ -164,13 +165,8 @@ final class ClientSession {
     // MARK: Input
 
     private func startEditor() {
-        let editor = LibEditLineEditor(
-            prompt: "> ",
-            historyFile: HistoryLocation.defaultPath(),
-            commands: SlashCommand.descriptions(for: .client).map(\.name)
-        )
-        self.output.editor = editor
-        editor.start(
+        self.output.startPrompt(
+            for: .client,
             onLine: { [weak self] line in self?.handleLine(line) },
             onEndOfInput: { [weak self] in self?.requestClose(code: .normalClosure, reason: "") },
             onHangUp: { [weak self] in self?.terminalHungUp() }
@@ -187,11 +183,7 @@ final class ClientSession {
                 self.lastActivity = .now
                 if self.options.slashCommands, !self.options.inputIsBinary {
                     // Lines may be commands: one at a time.
-                    for record in batch {
-                        guard let line = String(validating: record, as: UTF8.self) else {
-                            self.complain("line not sent: it is not valid UTF-8")
-                            continue
-                        }
+                    for line in self.options.lines(from: batch, complain: self.complain) {
                         self.handleLine(line)
                     }
                 } else {
@@ -320,8 +312,7 @@ final class ClientSession {
     }
 
     private func terminalHungUp() {
-        self.output.editor?.stop()
-        self.output.editor = nil
+        self.output.stopPrompt()
         self.statusOverride = self.statusOverride ?? .hungUp
         self.requestClose(code: .goingAway, reason: "")
     }

@@ -13,8 +13,9 @@ import Musl
 import Darwin
 #endif
 
-/// `wsc --listen`: serves any number of clients, shows their events with their ids, and
-/// sends them what the user types or pipes in.
+/// `wsc --listen`: serves any number of clients and sends them what the user types or pipes in.
+///
+/// Shows the clients' events with their ids.
 ///
 /// Typed or piped lines go to every client; input that arrives while no client is
 /// connected waits, in pipe mode, for the first one. The session ends on Ctrl-D, `/quit`,
@@ -148,12 +149,14 @@ final class ListenSession {
                 waiter.resume()
             }
         case .message(let message):
+            // Handled, shown or not: a client that goes on sending must still be read, so
+            // that its answer to our close arrives.
+            self.acknowledge(client)
             guard !self.enoughReceived else {
                 return
             }
             self.messagesReceived += 1
             self.show(event, client: client.id)
-            self.acknowledge(client)
             let counted = self.options.count.map { self.messagesReceived >= $0 } ?? false
             let expected = self.expectations?.received(message) ?? false
             if counted || expected {
@@ -176,8 +179,9 @@ final class ListenSession {
         self.output.show(event, client: client)
     }
 
-    /// Reports shown messages to their connection in batches, so a slow terminal or pipe
-    /// slows that client down instead of filling memory.
+    /// Reports shown messages to their connection in batches.
+    ///
+    /// This way a slow terminal or pipe slows that client down instead of filling memory.
     private func acknowledge(_ client: ServerClient) {
         let count = self.unacknowledged[client.id, default: 0] + 1
         if count == ClientSession.acknowledgementBatch {
@@ -242,21 +246,18 @@ final class ListenSession {
     // MARK: Input
 
     private func startEditor() {
-        let editor = LibEditLineEditor(
-            prompt: "> ",
-            historyFile: HistoryLocation.defaultPath(),
-            commands: SlashCommand.descriptions(for: .server).map(\.name)
-        )
-        self.output.editor = editor
-        editor.start(
+        self.output.startPrompt(
+            for: .server,
             onLine: { [weak self] line in self?.handleLine(line) },
             onEndOfInput: { [weak self] in self?.quit() },
             onHangUp: { [weak self] in self?.terminalHungUp() }
         )
     }
 
-    /// Pipe mode: each batch of records waits for a client, then goes to every client;
-    /// the next is read once all of them have room. The end of input ends nothing.
+    /// Pipe mode: each batch of records waits for a client, then goes to every client.
+    ///
+    /// The next batch is read once all of them have room (a client that does not read holds the
+    /// input back for all). The end of input ends nothing.
     private func startReadingInput() {
         let input = self.options.inputBatches()
         Task { @MainActor [weak self] in
@@ -269,11 +270,7 @@ final class ListenSession {
                     return
                 }
                 if self.options.slashCommands, !self.options.inputIsBinary {
-                    for record in batch {
-                        guard let line = String(validating: record, as: UTF8.self) else {
-                            self.complain("line not sent: it is not valid UTF-8")
-                            continue
-                        }
+                    for line in self.options.lines(from: batch, complain: self.complain) {
                         self.handleLine(line)
                     }
                 } else {
@@ -289,11 +286,11 @@ final class ListenSession {
 
     /// Returns once a client is connected, or the session is ending.
     private func waitForAClient() async {
-        guard self.clients.isEmpty, !self.quitting else {
-            return
-        }
-        await withCheckedContinuation { continuation in
-            self.clientWaiters.append(continuation)
+        // Looped: the client that woke us may be gone by the time we run.
+        while self.clients.isEmpty, !self.quitting {
+            await withCheckedContinuation { continuation in
+                self.clientWaiters.append(continuation)
+            }
         }
     }
 
@@ -315,8 +312,9 @@ final class ListenSession {
 
     // MARK: Ending
 
-    /// Stops listening and closes every client with 1001; the session ends once all are
-    /// closed. Asked a second time, it ends at once.
+    /// Stops listening and closes every client with 1001.
+    ///
+    /// The session ends once all are closed. Asked a second time, it ends at once.
     func quit() {
         guard !self.quitting else {
             self.events?.finish()
@@ -373,8 +371,7 @@ final class ListenSession {
     }
 
     private func terminalHungUp() {
-        self.output.editor?.stop()
-        self.output.editor = nil
+        self.output.stopPrompt()
         self.statusOverride = self.statusOverride ?? .hungUp
         self.quit()
     }

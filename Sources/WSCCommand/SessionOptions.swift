@@ -9,9 +9,10 @@ struct SessionOptions {
     var slashCommands: Bool
     /// How events are shown.
     var style: OutputStyle
-    /// Messages given on the command line (`-x`, `--json`, `--file`, `--text-file`);
-    /// when there are any, standard input is not read. With `--listen` every client gets
-    /// them when it connects.
+    /// Messages given on the command line (`-x`, `--json`, `--file`, `--text-file`).
+    ///
+    /// When there are any, standard input is not read. With `--listen` every client gets them when
+    /// it connects.
     var commandLineSends: [PreparedSend] = []
     /// How standard input is cut into messages.
     var inputFraming: InputFraming = .lines(separator: UInt8(ascii: "\n"))
@@ -61,20 +62,29 @@ struct SessionOptions {
         }
     }
 
-    /// A batch of input records as messages; records that are not UTF-8 (when sent as
-    /// text) are passed to `complain` and left out.
+    /// A batch of input records as messages.
+    ///
+    /// Records that are not UTF-8 (when sent as text) are passed to `complain` and left out.
     func messages(from batch: [[UInt8]], complain: (String) -> Void) -> [Message] {
-        var messages: [Message] = []
-        messages.reserveCapacity(batch.count)
+        if self.inputIsBinary {
+            return batch.map { .binary($0) }
+        }
+        return self.lines(from: batch, complain: complain).map { .text($0) }
+    }
+
+    /// A batch of input records as text lines.
+    ///
+    /// Records that are not UTF-8 are passed to `complain` and left out.
+    func lines(from batch: [[UInt8]], complain: (String) -> Void) -> [String] {
+        var lines: [String] = []
+        lines.reserveCapacity(batch.count)
         for record in batch {
-            if self.inputIsBinary {
-                messages.append(.binary(record))
-            } else if let line = String(validating: record, as: UTF8.self) {
-                messages.append(.text(line))
+            if let line = String(validating: record, as: UTF8.self) {
+                lines.append(line)
             } else {
                 complain("line not sent: it is not valid UTF-8")
             }
         }
-        return messages
+        return lines
     }
 }

@@ -10,8 +10,9 @@ import Musl
 import Darwin
 #endif
 
-/// Where a session's events go: above the prompt, as NDJSON lines, or in pipe mode
-/// payloads on standard output and everything else on standard error.
+/// Where a session's events go: above the prompt, as NDJSON lines, or in pipe mode.
+///
+/// In pipe mode, payloads go to standard output and everything else to standard error.
 ///
 /// Standard output is buffered: written at 64 KiB, at the end of each turn of the main
 /// queue, before any line on standard error (so a shared terminal keeps the order), and
@@ -40,6 +41,28 @@ final class SessionOutput {
         self.ndjson = ndjson
     }
 
+    /// Opens the prompt (`> `) with history and completion of the role's commands.
+    func startPrompt(
+        for role: ConnectionRole,
+        onLine: @escaping @MainActor (String) -> Void,
+        onEndOfInput: @escaping @MainActor () -> Void,
+        onHangUp: @escaping @MainActor () -> Void
+    ) {
+        let editor = LibEditLineEditor(
+            prompt: "> ",
+            historyFile: HistoryLocation.defaultPath(),
+            commands: SlashCommand.descriptions(for: role).map(\.name)
+        )
+        self.editor = editor
+        editor.start(onLine: onLine, onEndOfInput: onEndOfInput, onHangUp: onHangUp)
+    }
+
+    /// Removes the prompt and gives the terminal back; events go to the pipes' streams after.
+    func stopPrompt() {
+        self.editor?.stop()
+        self.editor = nil
+    }
+
     /// Shows an event; `client` (with `--listen`) prefixes it with `[#id]` or adds it to the JSON.
     func show(_ event: ConnectionEvent, client: Int? = nil) {
         if self.ndjson {
@@ -49,18 +72,26 @@ final class SessionOutput {
             }
             return
         }
-        let prefix = client.map { "[#\($0)] " } ?? ""
         if let editor = self.editor {
             if let text = self.renderer.terminalText(for: event) {
-                editor.print(prefix + text)
+                editor.print(Self.prefixed(text, client: client))
             }
             return
         }
         if case .message(let message) = event {
             self.writePayload(message)
         } else if let text = self.renderer.diagnosticText(for: event) {
-            self.diagnostic(prefix + text)
+            self.diagnostic(Self.prefixed(text, client: client))
         }
+    }
+
+    /// Each line of the text prefixed with `[#id] ` (nothing without a client).
+    static func prefixed(_ text: String, client: Int?) -> String {
+        guard let client else {
+            return text
+        }
+        let prefix = "[#\(client)] "
+        return text.split(separator: "\n", omittingEmptySubsequences: false).map { prefix + $0 }.joined(separator: "\n")
     }
 
     /// A line for the user that is not a connection event (help, status, input errors).
@@ -123,8 +154,9 @@ final class SessionOutput {
         }
     }
 
-    /// Writes the buffer (blocking while the reader is slow: that is the back-pressure);
-    /// when the reader is gone, says so through `onClosed`.
+    /// Writes the buffer (blocking while the reader is slow: that is the back-pressure).
+    ///
+    /// When the reader is gone, says so through `onClosed`.
     func flush() {
         self.flushScheduled = false
         guard !self.buffer.isEmpty, !self.isClosed else {

@@ -202,8 +202,9 @@ public struct WSC: AsyncParsableCommand {
         return options
     }
 
-    /// Checks and loads `-x`, `--json`, `--file`, `--text-file` before connecting: bad
-    /// JSON or text is status 65, an unreadable file 66, and nothing is sent.
+    /// Checks and loads `-x`, `--json`, `--file`, `--text-file` before connecting.
+    ///
+    /// Bad JSON or text is status 65, an unreadable file 66, and nothing is sent.
     func prepareCommandLineSends() throws -> [SessionOptions.PreparedSend] {
         var sends: [SessionOptions.PreparedSend] = self.script.execute.map { .message(.text($0)) }
         for json in self.script.json {

@@ -65,11 +65,18 @@ public struct ConnectionStateMachine: Sendable {
         case refuseMessage(ConnectionError)
         /// Send a close frame (no payload when `code` is nil) and start the close timer.
         case sendClose(code: CloseCode?, reason: String)
-        /// Answer the peer's close with this code, then close the TCP connection once it
-        /// is written (the server's part of the handshake); `channelClosed()` follows.
+        /// Answer the peer's close with this code, then close the TCP connection.
+        ///
+        /// The TCP connection is closed once the close frame is written (the server's part of the
+        /// handshake); `channelClosed()` follows.
         case answerCloseAndCloseChannel(code: CloseCode?)
         /// Emit this `error`, send a close frame with this code and start the close timer.
         case failConnection(ConnectionError, code: CloseCode, reason: String)
+        /// Emit this `error`, send a close frame with this code, then close the TCP connection.
+        ///
+        /// The TCP connection is closed once the frame is written (a server does not wait after
+        /// failing); `channelClosed()` follows.
+        case failConnectionAndCloseChannel(ConnectionError, code: CloseCode, reason: String)
         /// Close the TCP connection; `channelClosed()` follows.
         case closeChannel
         /// Emit this `error`, then close the TCP connection; `channelClosed()` follows.
@@ -210,7 +217,11 @@ extension ConnectionStateMachine {
         switch self.state {
         case .open:
             self.state = .closing(Closing(initiator: .protocolFailure, closeSent: true, received: nil))
-            return .failConnection(error, code: code, reason: error.message.truncatedUTF8(toBytes: 123))
+            let reason = error.message.truncatedUTF8(toBytes: 123)
+            switch self.role {
+            case .client: return .failConnection(error, code: code, reason: reason)
+            case .server: return .failConnectionAndCloseChannel(error, code: code, reason: reason)
+            }
         case .closing:
             return .fireErrorAndCloseChannel(error)
         case .closed:

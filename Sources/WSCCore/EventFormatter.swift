@@ -3,6 +3,8 @@ public enum EventFormatter {
     /// How many bytes a hex preview shows.
     public static let previewBytes = 32
 
+    /// The line shown when a connection opens.
+    ///
     /// `Connected to <url> (subprotocol: X, extensions: Y)`; for a client of `wsc --listen`,
     /// `Client connected from <address> (path: /p, subprotocol: X, extensions: Y)`.
     public static func opened(_ info: OpenInfo) -> String {

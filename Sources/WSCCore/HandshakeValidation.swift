@@ -1,5 +1,7 @@
-/// The checks a client makes on the server's `101 Switching Protocols` answer beyond the
-/// accept key: the subprotocol must be one we offered, and no extension we did not offer.
+/// The checks a client makes on the server's `101 Switching Protocols` answer.
+///
+/// Beyond the accept key: the subprotocol must be one we offered, and no extension we did not
+/// offer.
 public struct HandshakeValidation: Sendable {
     /// The subprotocols we offered.
     public var offeredSubprotocols: [String]

@@ -35,40 +35,47 @@ public struct ServerHandshakePolicy: Hashable, Sendable {
 
     /// Decides on a WebSocket upgrade request whose key and version already passed.
     ///
-    /// With `--origin`, a request whose `Origin` is not listed, or that has none, gets 403.
+    /// With `--origin`, a request whose `Origin` is not listed, or that has none, gets 403;
+    /// one that is not a GET, or lacks `Connection: Upgrade`, gets 400 (RFC 6455 4.2.1).
     /// The subprotocol is the first of ours (in our order) that the client offered; when
     /// none matches, the handshake goes on without one and the client decides.
-    public func decide(requestHeaders: [HeaderField]) -> Decision {
-        if let refusal = self.originRefusal(requestHeaders) {
+    public func decide(requestMethod: String, requestHeaders: [HeaderField]) -> Decision {
+        if let refusal = self.originRefusal(requestHeaders) ?? Self.requestLineRefusal(requestMethod, requestHeaders) {
             return .refuse(refusal)
         }
         let offered = requestHeaders.values(of: "sec-websocket-protocol")
         return .accept(subprotocol: self.subprotocols.first(where: offered.contains))
     }
 
-    /// Why a request was not upgraded: not a WebSocket request (426), an Origin not
-    /// allowed (403), or a broken WebSocket request (400).
+    /// Why a request was not upgraded.
+    ///
+    /// Either not a WebSocket request (426), an Origin not allowed (403), or a broken WebSocket
+    /// request (400).
     public func refusal(requestMethod: String, requestHeaders: [HeaderField]) -> Refusal {
         let upgrade = requestHeaders.values(of: "upgrade").map { $0.lowercased() }
         guard upgrade.contains("websocket") else {
             return Refusal(status: 426, reason: "This is a WebSocket server (wsc). Connect with a WebSocket client.")
         }
-        if let refusal = self.originRefusal(requestHeaders) {
+        if let refusal = self.originRefusal(requestHeaders) ?? Self.requestLineRefusal(requestMethod, requestHeaders) {
             return refusal
-        }
-        guard requestMethod == "GET" else {
-            return Refusal(status: 400, reason: "A WebSocket handshake is a GET request, not \(requestMethod).")
         }
         let versions = requestHeaders.values(of: "sec-websocket-version")
         guard versions == ["13"] else {
             let version = versions.isEmpty ? "none" : versions.joined(separator: ", ")
             return Refusal(status: 400, reason: "Unsupported Sec-WebSocket-Version (\(version)); this server speaks 13.")
         }
-        let connection = requestHeaders.values(of: "connection").map { $0.lowercased() }
-        guard connection.contains("upgrade") else {
+        return Refusal(status: 400, reason: "Missing or malformed Sec-WebSocket-Key.")
+    }
+
+    /// A 400 for an upgrade that is not a GET or lacks `Connection: Upgrade`.
+    private static func requestLineRefusal(_ method: String, _ headers: [HeaderField]) -> Refusal? {
+        guard method == "GET" else {
+            return Refusal(status: 400, reason: "A WebSocket handshake is a GET request, not \(method).")
+        }
+        guard headers.values(of: "connection").contains(where: { $0.lowercased() == "upgrade" }) else {
             return Refusal(status: 400, reason: "The request lacks 'Connection: Upgrade'.")
         }
-        return Refusal(status: 400, reason: "Missing or malformed Sec-WebSocket-Key.")
+        return nil
     }
 
     private func originRefusal(_ headers: [HeaderField]) -> Refusal? {

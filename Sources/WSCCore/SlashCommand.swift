@@ -2,8 +2,10 @@
 public enum SlashCommand: Hashable, Sendable {
     /// `/help`: list the commands.
     case help
-    /// `/close [code [reason]]`: start the close handshake. With `--listen`,
-    /// `/close [ID] [code [reason]]` closes one client (`client` set) or all of them.
+    /// `/close [code [reason]]`: start the close handshake.
+    ///
+    /// With `--listen`, `/close [ID] [code [reason]]` closes one client (`client` set) or all of
+    /// them.
     case close(client: Int?, code: CloseCode?, reason: String)
     /// `/to ID text` (`--listen`): send the text to one client.
     case to(client: Int, text: String)
@@ -172,8 +174,9 @@ extension SlashCommand {
         }
     }
 
-    /// `[code [reason]]`, or with `clientIdAllowed` `[id] [code [reason]]`: an id is written
-    /// `#2`, or as a bare number below 1000 (close codes start at 1000).
+    /// `[code [reason]]`, or with `clientIdAllowed` `[id] [code [reason]]`.
+    ///
+    /// An id is written `#2`, or as a bare number below 1000 (close codes start at 1000).
     private static func parseClose(_ argument: Substring, clientIdAllowed: Bool) throws(InputError) -> SlashCommand {
         var rest = argument
         var client: Int?

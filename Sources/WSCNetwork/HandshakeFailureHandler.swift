@@ -3,11 +3,14 @@ import NIOHTTP1
 import NIOSSL
 import NIOWebSocket
 
-/// Reports errors that end a connection before its upgrade (a failed TLS handshake, a
-/// reset), and closes it; removed once the connection is upgraded.
+/// Reports errors that end a connection before its upgrade, and closes it.
 ///
-/// The upgrade's own refusals are answered by ``UpgradeRefusalHandler``, and malformed
-/// HTTP by NIO's error handler (400), so those errors pass by here unreported.
+/// Such errors are a failed TLS handshake, malformed HTTP, or a reset. The handler is removed once
+/// the connection is upgraded.
+///
+/// The upgrade's own refusals are answered and reported by ``UpgradeRefusalHandler``, so
+/// those errors pass by here. Malformed HTTP has had its 400 from NIO's error handler,
+/// which does not close the connection: this does.
 final class HandshakeFailureHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = NIOAny
 
@@ -19,7 +22,12 @@ final class HandshakeFailureHandler: ChannelInboundHandler, RemovableChannelHand
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {
-        if error is NIOWebSocketUpgradeError || error is HTTPParserError {
+        if error is NIOWebSocketUpgradeError {
+            return
+        }
+        if let error = error as? HTTPParserError {
+            self.reportOnce("answered 400: malformed HTTP request (\(error))")
+            context.close(promise: nil)
             return
         }
         if let error = error as? NIOSSLError, case .uncleanShutdown = error {
@@ -27,10 +35,15 @@ final class HandshakeFailureHandler: ChannelInboundHandler, RemovableChannelHand
             context.close(promise: nil)
             return
         }
-        if !self.reported {
-            self.reported = true
-            self.report("\(error)")
-        }
+        self.reportOnce("the connection failed before the upgrade: \(error)")
         context.close(promise: nil)
+    }
+
+    private func reportOnce(_ reason: String) {
+        guard !self.reported else {
+            return
+        }
+        self.reported = true
+        self.report(reason)
     }
 }

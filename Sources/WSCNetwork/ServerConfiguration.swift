@@ -12,8 +12,9 @@ public struct ServerConfiguration: Sendable {
     public var policy = ServerHandshakePolicy()
     /// Headers added to every `101 Switching Protocols` answer (`-H`).
     public var responseHeaders: [HeaderField] = []
-    /// Serve `wss://` with this certificate (`--cert`, `--key`); with a CA file (`--ca`),
-    /// clients must present a certificate it signed.
+    /// Serve `wss://` with this certificate (`--cert`, `--key`).
+    ///
+    /// With a CA file (`--ca`), clients must present a certificate it signed.
     public var tls: TLSOptions?
     /// The largest message accepted, in bytes; bigger ones close the connection with 1009.
     public var maximumMessageSize: Int = 64 << 20

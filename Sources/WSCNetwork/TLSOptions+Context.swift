@@ -22,8 +22,10 @@ extension TLSOptions {
         }
     }
 
-    /// The server TLS context (`--listen` with `--cert`): our certificate, and with `--ca`
-    /// a demand for a client certificate signed by that CA.
+    /// The server TLS context (`--listen` with `--cert`).
+    ///
+    /// It holds our certificate, and with `--ca` a demand for a client certificate signed by that
+    /// CA.
     func makeServerContext() throws(ConnectionError) -> NIOSSLContext {
         do {
             guard let (chain, key) = try self.loadIdentity() else {
@@ -42,8 +44,9 @@ extension TLSOptions {
         }
     }
 
-    /// The certificate chain and key of `--cert` and `--key` (the key defaults to the
-    /// `--cert` file); nil without `--cert`.
+    /// The certificate chain and key of `--cert` and `--key`; nil without `--cert`.
+    ///
+    /// The key defaults to the `--cert` file.
     private func loadIdentity() throws -> ([NIOSSLCertificateSource], NIOSSLPrivateKeySource)? {
         guard let certificateFile = self.certificateFile else {
             return nil

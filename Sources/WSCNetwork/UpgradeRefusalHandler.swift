@@ -2,8 +2,10 @@ import NIOCore
 import NIOHTTP1
 import WSCCore
 
-/// Answers a request the server did not upgrade: 426 for plain HTTP, 403 for an Origin not
-/// allowed, 400 for a broken WebSocket request; then closes the connection.
+/// Answers a request the server did not upgrade, then closes the connection.
+///
+/// The answer is 426 for plain HTTP, 403 for an Origin not allowed, 400 for a broken WebSocket
+/// request.
 ///
 /// NIO's upgrade handler keeps the parts of a request that asked for an upgrade (they never
 /// reach this handler), so the head comes from ``RequestHeadRecorder``, and such a request
@@ -36,8 +38,7 @@ final class UpgradeRefusalHandler: ChannelInboundHandler {
             break
         case .end:
             guard let head = self.head else {
-                context.close(promise: nil)
-                return
+                preconditionFailure("the request head passes the recorder before any request is refused")
             }
             self.answer(for: head, context: context)
         }
@@ -69,27 +70,5 @@ final class UpgradeRefusalHandler: ChannelInboundHandler {
         context.writeAndFlush(self.wrapOutboundOut(.end(nil))).whenComplete { _ in
             channel.close(promise: nil)
         }
-    }
-}
-
-/// Keeps the first request head of a connection for ``UpgradeRefusalHandler``, then
-/// leaves the pipeline.
-final class RequestHeadRecorder: ChannelInboundHandler, RemovableChannelHandler {
-    typealias InboundIn = HTTPServerRequestPart
-
-    private let box: NIOLoopBoundBox<HTTPRequestHead?>
-
-    init(box: NIOLoopBoundBox<HTTPRequestHead?>) {
-        self.box = box
-    }
-
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        if case .head(let head) = self.unwrapInboundIn(data) {
-            self.box.value = head
-            context.fireChannelRead(data)
-            context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
-            return
-        }
-        context.fireChannelRead(data)
     }
 }

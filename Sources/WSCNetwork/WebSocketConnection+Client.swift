@@ -6,8 +6,9 @@ import NIOWebSocket
 import WSCCore
 
 extension WebSocketConnection {
-    /// Starts connecting as a client; sends made before the connection opens are queued,
-    /// never dropped.
+    /// Starts connecting as a client.
+    ///
+    /// Sends made before the connection opens are queued, never dropped.
     public static func connect(
         _ configuration: ClientConfiguration,
         on group: EventLoopGroup,

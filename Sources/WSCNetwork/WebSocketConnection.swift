@@ -1,8 +1,9 @@
 import NIOCore
 import WSCCore
 
-/// One WebSocket connection, ours as a client (``connect(_:on:events:)``) or a client of
-/// ``WebSocketServer``: send on it, ask its status, close it.
+/// One WebSocket connection: send on it, ask its status, close it.
+///
+/// It is ours as a client (``connect(_:on:events:)``) or a client of ``WebSocketServer``.
 ///
 /// Every method may be called from any thread; work hops to the connection's event loop
 /// in call order. Events arrive on that event loop through the `events` closure given
@@ -46,8 +47,10 @@ public final class WebSocketConnection: Sendable {
         self.withHandler { $0.close(code: code, reason: reason) }
     }
 
-    /// Completes once there is room to send more (see the handler's queue limit and the
-    /// socket's writability); await it between batches to keep memory bounded.
+    /// Completes once there is room to send more.
+    ///
+    /// See the handler's queue limit and the socket's writability. Await it between batches to keep
+    /// memory bounded.
     public func whenReady() -> EventLoopFuture<Void> {
         let promise = self.eventLoop.makePromise(of: Void.self)
         self.withHandler { $0.whenReady(promise) }

@@ -1,10 +1,13 @@
 import NIOCore
 import NIOPosix
+import NIOSSL
 import NIOWebSocket
 import WSCCore
 
-/// Runs one connection on its event loop, as a client or as a server: carries out what the
-/// ``ConnectionStateMachine`` decides, and sits at the end of the pipeline once upgraded.
+/// Runs one connection on its event loop, as a client or as a server.
+///
+/// It carries out what the ``ConnectionStateMachine`` decides, and sits at the end of the pipeline
+/// once upgraded.
 ///
 /// Every method runs on `eventLoop`. Events leave through `emit`, in order.
 final class WebSocketConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
@@ -45,8 +48,10 @@ final class WebSocketConnectionHandler: ChannelInboundHandler, RemovableChannelH
     private var lastTraffic = ContinuousClock.now
     /// Messages emitted that the consumer has not yet reported as handled.
     private var unacknowledged = 0
-    /// Whether reading from the socket is paused (the consumer is behind, or echoes wait
-    /// for a peer that does not read).
+    /// Whether reading from the socket is paused.
+    ///
+    /// It is paused while the consumer is behind, or while echoes wait for a peer that does not
+    /// read.
     private var readingPaused = false
     /// How many messages may wait for the consumer before the socket is no longer read.
     static let unacknowledgedLimit = 4096
@@ -56,6 +61,9 @@ final class WebSocketConnectionHandler: ChannelInboundHandler, RemovableChannelH
     /// How many payload bytes may wait in the queue before senders are held back.
     static let pendingLimit = 1 << 20
     private var pendingBytes = 0
+
+    /// Echoes written since the last flush (flushed when a burst of reads ends).
+    private var echoNeedsFlush = false
 
     /// Frames of a streamed file are this big.
     static let fileChunkSize = 256 * 1024
@@ -102,6 +110,7 @@ final class WebSocketConnectionHandler: ChannelInboundHandler, RemovableChannelH
         case .refuseMessage(let error):
             self.emit(.error(error))
         case .none, .fireOpen, .deliverMessage, .dropMessage, .sendPong, .sendClose, .answerCloseAndCloseChannel, .failConnection,
+            .failConnectionAndCloseChannel,
             .closeChannel, .fireErrorAndCloseChannel, .fireClose, .fireErrorAndClose:
             preconditionFailure("unexpected action for a send")
         }
@@ -117,6 +126,7 @@ final class WebSocketConnectionHandler: ChannelInboundHandler, RemovableChannelH
             file.close()
             self.emit(.error(error))
         case .none, .fireOpen, .deliverMessage, .dropMessage, .sendPong, .sendClose, .answerCloseAndCloseChannel, .failConnection,
+            .failConnectionAndCloseChannel,
             .closeChannel, .fireErrorAndCloseChannel, .fireClose, .fireErrorAndClose:
             preconditionFailure("unexpected action for a send")
         }
@@ -155,8 +165,10 @@ final class WebSocketConnectionHandler: ChannelInboundHandler, RemovableChannelH
         )
     }
 
-    /// Completes once there is room to send more: the queue is under its limit and the
-    /// socket takes writes (or the connection is over, when sending is pointless anyway).
+    /// Completes once there is room to send more.
+    ///
+    /// That is, once the queue is under its limit and the socket takes writes (or the connection is
+    /// over, when sending is pointless anyway).
     ///
     /// Senders that await this between batches keep memory bounded whatever the input size.
     func whenReady(_ promise: EventLoopPromise<Void>) {
@@ -201,15 +213,18 @@ final class WebSocketConnectionHandler: ChannelInboundHandler, RemovableChannelH
         self.updateReading()
     }
 
-    /// Pauses reading the socket while the consumer is far behind, or while echoes wait for
-    /// a peer that does not read them; resumes once both have caught up.
+    /// Pauses or resumes reading the socket.
+    ///
+    /// Reading pauses while the consumer is far behind, or while echoes wait for a peer that does
+    /// not read them; it resumes once both have caught up.
     private func updateReading() {
         guard let channel = self.channel else {
             return
         }
         if self.readingPaused {
             let caughtUp = self.unacknowledged < Self.unacknowledgedLimit / 2
-            guard caughtUp, !self.settings.echo || channel.isWritable else {
+            let echoesFit = channel.isWritable && self.pendingBytes < Self.pendingLimit
+            guard caughtUp, !self.settings.echo || echoesFit else {
                 return
             }
             self.readingPaused = false
@@ -218,7 +233,8 @@ final class WebSocketConnectionHandler: ChannelInboundHandler, RemovableChannelH
             }
         } else {
             let behind = self.unacknowledged >= Self.unacknowledgedLimit
-            guard behind || (self.settings.echo && !channel.isWritable) else {
+            let echoesWait = !channel.isWritable || self.pendingBytes >= Self.pendingLimit
+            guard behind || (self.settings.echo && echoesWait) else {
                 return
             }
             self.readingPaused = true
@@ -246,12 +262,14 @@ final class WebSocketConnectionHandler: ChannelInboundHandler, RemovableChannelH
         self.discardPending()
     }
 
-    /// The handshake passed every check (the server's 101 answer, or, as a server, the
-    /// client's request): the handler is in the pipeline.
+    /// The handshake passed every check: the handler is in the pipeline.
+    ///
+    /// The checks were on the server's 101 answer, or, as a server, on the client's request.
     ///
     /// The connection counts as open from here, so frames that came with the handshake
-    /// are handled; but nothing can be written until the upgrade handler lets writes
-    /// through, which ``upgradeCompleted()`` reports.
+    /// are handled; but nothing is written, and the open event waits, until
+    /// ``upgradeCompleted()``: a client's upgrade handler holds writes back until it is
+    /// done, while a server calls it at once.
     func upgraded(_ agreement: HandshakeValidation.Agreement, remoteAddress: String? = nil) {
         self.connectTimer?.cancel()
         self.openInfo = OpenInfo(
@@ -323,6 +341,14 @@ final class WebSocketConnectionHandler: ChannelInboundHandler, RemovableChannelH
         }
     }
 
+    func channelReadComplete(context: ChannelHandlerContext) {
+        if self.echoNeedsFlush {
+            self.echoNeedsFlush = false
+            context.flush()
+        }
+        context.fireChannelReadComplete()
+    }
+
     func channelInactive(context: ChannelHandlerContext) {
         context.fireChannelInactive()
     }
@@ -339,7 +365,11 @@ final class WebSocketConnectionHandler: ChannelInboundHandler, RemovableChannelH
             }
             return
         }
-        self.emit(.error(ConnectionError(.protocolViolation, "connection error: \(error)")))
+        // While closing (after our close frame, or after the decoder gave up on a broken
+        // frame), what is left of the connection is noise: end it without another error.
+        if self.state.readyState != .closing, !Self.isQuietEnd(error) {
+            self.emit(.error(ConnectionError(.protocolViolation, "connection error: \(error)")))
+        }
         context.close(promise: nil)
     }
 
@@ -394,15 +424,16 @@ final class WebSocketConnectionHandler: ChannelInboundHandler, RemovableChannelH
             self.emit(.message(message))
             self.unacknowledged += 1
             if self.settings.echo, self.state.readyState == .open {
+                // Flushed once per read burst, in channelReadComplete.
                 self.enqueue(message)
-                self.context?.flush()
+                self.echoNeedsFlush = true
             }
             // A consumer (a terminal, a pipe) or an echo peer that is behind stops the reading.
             self.updateReading()
         case .dropMessage:
             break
         case .none, .fireOpen, .sendPong, .sendMessage, .queueMessage, .refuseMessage, .sendClose, .answerCloseAndCloseChannel,
-            .failConnection, .closeChannel, .fireErrorAndCloseChannel, .fireClose, .fireErrorAndClose:
+            .failConnection, .failConnectionAndCloseChannel, .closeChannel, .fireErrorAndCloseChannel, .fireClose, .fireErrorAndClose:
             preconditionFailure("unexpected action for a message")
         }
     }
@@ -451,6 +482,9 @@ final class WebSocketConnectionHandler: ChannelInboundHandler, RemovableChannelH
         case .failConnection(let error, let code, let reason):
             self.emit(.error(error))
             self.writeClose(code: code, reason: reason)
+        case .failConnectionAndCloseChannel(let error, let code, let reason):
+            self.emit(.error(error))
+            self.writeClose(code: code, reason: reason, thenCloseChannel: true)
         case .closeChannel:
             self.channel?.close(promise: nil)
         case .fireErrorAndCloseChannel(let error):
@@ -466,8 +500,10 @@ final class WebSocketConnectionHandler: ChannelInboundHandler, RemovableChannelH
         }
     }
 
-    /// Writes a close frame; then either closes TCP once it is written (a server answering),
-    /// or gives the peer the close timeout to finish the handshake.
+    /// Writes a close frame, then either closes TCP or waits for the peer.
+    ///
+    /// It closes TCP once the frame is written (a server answering), or gives the peer the close
+    /// timeout to finish the handshake.
     private func writeClose(code: CloseCode?, reason: String, thenCloseChannel: Bool = false) {
         guard let context = self.context else {
             self.channel?.close(promise: nil)
@@ -511,6 +547,7 @@ final class WebSocketConnectionHandler: ChannelInboundHandler, RemovableChannelH
         defer {
             self.context?.flush()
             self.releaseReadinessWaiters()
+            self.updateReading()
         }
         while !self.pending.isEmpty, !self.isStreaming, self.state.readyState == .open {
             switch self.pending.removeFirst() {
@@ -611,5 +648,18 @@ final class WebSocketConnectionHandler: ChannelInboundHandler, RemovableChannelH
             self.emit(.error(error))
         }
         self.flushPending()
+    }
+}
+
+extension WebSocketConnectionHandler {
+    /// Errors that only say the peer went away without a word.
+    ///
+    /// For example, a TLS peer that closed TCP without close_notify: the close event (1006) says
+    /// all there is.
+    static func isQuietEnd(_ error: Error) -> Bool {
+        if let error = error as? NIOSSLError, case .uncleanShutdown = error {
+            return true
+        }
+        return false
     }
 }

@@ -6,8 +6,10 @@ import NIOSSL
 import NIOWebSocket
 import WSCCore
 
-/// A WebSocket server (`wsc --listen`): accepts any number of clients, each run by the same
-/// handler and state machine as our own client connections, in the server role.
+/// A WebSocket server (`wsc --listen`) that accepts any number of clients.
+///
+/// Each client is run by the same handler and state machine as our own client connections, in the
+/// server role.
 ///
 /// Each accepted client gets an id (1, 2, …) and a ``WebSocketConnection`` to send on;
 /// its events, and refused requests, arrive through the `events` closure.
@@ -33,8 +35,10 @@ public final class WebSocketServer: Sendable {
         "\(self.isSecure ? "wss" : "ws")://\(self.localAddress.displayText)/"
     }
 
-    /// Starts listening. Fails with a `.tls` ``ConnectionError`` when the certificate cannot
-    /// be used, or with NIO's error when the address cannot be bound.
+    /// Starts listening.
+    ///
+    /// Fails with a `.tls` ``ConnectionError`` when the certificate cannot be used, or with NIO's
+    /// error when the address cannot be bound.
     public static func start(
         _ configuration: ServerConfiguration,
         on group: EventLoopGroup,
@@ -83,11 +87,11 @@ public final class WebSocketServer: Sendable {
         }
         let policy = configuration.policy
         let requestHead = NIOLoopBoundBox<HTTPRequestHead?>(nil, eventLoop: channel.eventLoop)
-        let upgrader = NIOTypedWebSocketServerUpgrader<WebSocketConnection?>(
+        let upgrader = NIOTypedWebSocketServerUpgrader<Bool>(
             maxFrameSize: min(configuration.maximumMessageSize, Int(UInt32.max)),
             enableAutomaticErrorHandling: false,
             shouldUpgrade: { channel, head in
-                switch policy.decide(requestHeaders: head.headerFields) {
+                switch policy.decide(requestMethod: head.method.rawValue, requestHeaders: head.headerFields) {
                 case .accept(let subprotocol):
                     var headers = HTTPHeaders(configuration.responseHeaders.map { ($0.name, $0.value) })
                     if let subprotocol {
@@ -100,7 +104,7 @@ public final class WebSocketServer: Sendable {
             },
             upgradePipelineHandler: { channel, head in
                 channel.eventLoop.makeCompletedFuture {
-                    guard case .accept(let subprotocol) = policy.decide(requestHeaders: head.headerFields) else {
+                    guard case .accept(let subprotocol) = policy.decide(requestMethod: head.method.rawValue, requestHeaders: head.headerFields) else {
                         preconditionFailure("a refused request was upgraded")
                     }
                     let connection = WebSocketConnection(eventLoop: channel.eventLoop)
@@ -125,11 +129,14 @@ public final class WebSocketServer: Sendable {
                     channel.closeFuture.whenComplete { _ in
                         loopBound.value.channelClosed()
                     }
-                    return connection
+                    // The 101 is out and NIO's HTTP encoder gone: frames can be written now.
+                    // Data that came after the request is replayed to the handler next.
+                    handler.upgradeCompleted()
+                    return true
                 }
             }
         )
-        let upgradeConfiguration = NIOTypedHTTPServerUpgradeConfiguration<WebSocketConnection?>(
+        let upgradeConfiguration = NIOTypedHTTPServerUpgradeConfiguration<Bool>(
             upgraders: [upgrader],
             notUpgradingCompletionHandler: { channel in
                 channel.eventLoop.makeCompletedFuture {
@@ -137,24 +144,20 @@ public final class WebSocketServer: Sendable {
                         events(.refused(remoteAddress: remoteAddress, reason: "answered \(refusal.status): \(refusal.reason)"))
                     }
                     try channel.pipeline.syncOperations.addHandler(refusalHandler)
-                    return nil
+                    return false
                 }
             }
         )
-        let upgraded = try operations.configureUpgradableHTTPServerPipeline(
+        _ = try operations.configureUpgradableHTTPServerPipeline(
             configuration: NIOUpgradableHTTPServerPipelineConfiguration(upgradeConfiguration: upgradeConfiguration)
         )
-        let upgradeHandler = try operations.handler(type: NIOTypedHTTPServerUpgradeHandler<WebSocketConnection?>.self)
+        let upgradeHandler = try operations.handler(type: NIOTypedHTTPServerUpgradeHandler<Bool>.self)
         try operations.addHandler(RequestHeadRecorder(box: requestHead), position: .before(upgradeHandler))
         try operations.addHandler(
-            HandshakeFailureHandler { error in
-                events(.refused(remoteAddress: remoteAddress, reason: "the connection failed before the upgrade: \(error)"))
+            HandshakeFailureHandler { reason in
+                events(.refused(remoteAddress: remoteAddress, reason: reason))
             }
         )
-        upgraded.whenSuccess { connection in
-            // The 101 is out and the upgrade handler is done: writes pass from here.
-            connection?.box.value?.upgradeCompleted()
-        }
     }
 }
 

@@ -81,8 +81,9 @@ extension [ServerEvent] {
     }
 }
 
-/// A TCP client that writes bytes as given: for requests and frames a WebSocket client
-/// would never send.
+/// A TCP client that writes bytes as given.
+///
+/// It is for requests and frames a WebSocket client would never send.
 struct RawClient {
     let channel: NIOAsyncChannel<ByteBuffer, ByteBuffer>
 
@@ -96,8 +97,9 @@ struct RawClient {
         return RawClient(channel: channel)
     }
 
-    /// Writes `bytes`, then reads until `done` holds for everything read or the peer closes;
-    /// returns what was read.
+    /// Writes `bytes`, then reads until `done` holds for everything read or the peer closes.
+    ///
+    /// Returns what was read.
     func exchange(_ bytes: [UInt8], until done: @escaping ([UInt8]) -> Bool = { _ in false }) async throws -> [UInt8] {
         try await self.channel.executeThenClose { inbound, outbound in
             try await outbound.write(ByteBuffer(bytes: bytes))

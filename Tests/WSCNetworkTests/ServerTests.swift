@@ -172,6 +172,46 @@ struct ServerTests {
         #expect(events.refusals[1].hasPrefix("answered 400"))
     }
 
+    @Test("a POST upgrade, or one without Connection: Upgrade, gets 400; malformed HTTP gets 400 and is closed")
+    func badRequests() async throws {
+        let harness = try await ServerHarness.start()
+        defer { Task { await harness.stop() } }
+        let port = harness.server.port
+        var post = String(decoding: RawClient.upgradeRequest(port: port), as: UTF8.self)
+        post = "POST" + post.dropFirst(3)
+        let postAnswer = try await RawClient.connect(port: port).exchange(Array(post.utf8))
+        #expect(String(decoding: postAnswer, as: UTF8.self).hasPrefix("HTTP/1.1 400"))
+        #expect(String(decoding: postAnswer, as: UTF8.self).contains("GET request, not POST"))
+        let keepAlive = String(decoding: RawClient.upgradeRequest(port: port), as: UTF8.self)
+            .replacingOccurrences(of: "Connection: Upgrade", with: "Connection: keep-alive")
+        let keepAliveAnswer = try await RawClient.connect(port: port).exchange(Array(keepAlive.utf8))
+        #expect(String(decoding: keepAliveAnswer, as: UTF8.self).contains("lacks 'Connection: Upgrade'"))
+        // The server must end the connection itself: reading here ends only when it does.
+        let garbage = try await RawClient.connect(port: port).exchange(Array("NOT HTTP AT ALL\r\n\r\n".utf8))
+        #expect(String(decoding: garbage, as: UTF8.self).hasPrefix("HTTP/1.1 400"))
+        let events = await harness.wait { $0.refusals.count >= 3 }
+        #expect(events.refusals[2].hasPrefix("answered 400: malformed HTTP request"))
+        #expect(events.opened.isEmpty)
+    }
+
+    @Test("an upgrade request with a body: whatever NIO does with it, an open connection has its open event")
+    func upgradeWithBody() async throws {
+        let harness = try await ServerHarness.start { $0.echo = true }
+        defer { Task { await harness.stop() } }
+        let port = harness.server.port
+        let request = RawClient.upgradeRequest(port: port, headers: ["Content-Length: 1"]) + [0x78]
+        let answer = try await RawClient.connect(port: port).exchange(request) { received in
+            String(decoding: received, as: UTF8.self).contains("\r\n\r\n")
+        }
+        let upgraded = String(decoding: answer, as: UTF8.self).hasPrefix("HTTP/1.1 101")
+        if upgraded {
+            let events = await harness.waitForCloses(1)
+            #expect(events.opened.count == 1)
+        } else {
+            #expect(String(decoding: answer, as: UTF8.self).hasPrefix("HTTP/1.1 4"))
+        }
+    }
+
     @Test("wss:// with a test certificate; with --ca, client certificates are required")
     func secure() async throws {
         let certificates = try TestCertificates.make()
@@ -191,6 +231,9 @@ struct ServerTests {
         #expect(untrusting.errors.first?.kind == .tls)
         let events = await harness.wait { !$0.refusals.isEmpty }
         #expect(events.refusals.first?.contains("failed before the upgrade") == true)
+        // A wss client that leaves without close_notify is a 1006 close, not an error.
+        let opened = events.opened.first?.0.id
+        #expect(events.byClient[opened ?? 0, default: []].errors.isEmpty)
 
         tls.caFile = certificates.caFile
         let mutual = try await ServerHarness.start { $0.tls = tls }

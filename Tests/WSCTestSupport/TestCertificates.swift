@@ -11,8 +11,10 @@ public struct TestCertificates: Sendable {
     public var clientCertificate: String { self.directory + "/client.pem" }
     public var clientKey: String { self.directory + "/client.key" }
 
-    /// Makes a CA, a server certificate for localhost/127.0.0.1/::1, one for another host,
-    /// and a client certificate.
+    /// Makes a CA and the certificates the tests use.
+    ///
+    /// Those are a server certificate for localhost/127.0.0.1/::1, one for another host, and a
+    /// client certificate.
     public static func make() throws -> TestCertificates {
         let directory = NSTemporaryDirectory() + "wsc-certs-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)

@@ -1,7 +1,8 @@
 import Foundation
 
-/// `wsc --listen` running for a test, with its standard input open for writing: it is
-/// found by the port it announces, and ended by a signal or its own decision.
+/// `wsc --listen` running for a test, with its standard input open for writing.
+///
+/// It is found by the port it announces, and ended by a signal or its own decision.
 final class ListenProcess: @unchecked Sendable {
     let process: Process
     let port: Int
@@ -22,8 +23,10 @@ final class ListenProcess: @unchecked Sendable {
         self.announcedOnStandardOutput = onStandardOutput
     }
 
-    /// Starts `wsc --listen 0` with these extra arguments and waits for `Listening on …`
-    /// (on standard error), or the `listening` event with `--ndjson` (on standard output).
+    /// Starts `wsc --listen 0` with these extra arguments and waits until it listens.
+    ///
+    /// It waits for `Listening on …` (on standard error), or the `listening` event with `--ndjson`
+    /// (on standard output).
     static func start(_ arguments: [String]) throws -> ListenProcess {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Paths.wsc)
@@ -37,14 +40,7 @@ final class ListenProcess: @unchecked Sendable {
         try process.run()
         let onStandardOutput = arguments.contains("--ndjson")
         let announcing = onStandardOutput ? stdout : stderr
-        var announcement = Data()
-        while !announcement.contains(UInt8(ascii: "\n")) {
-            let chunk = announcing.fileHandleForReading.availableData
-            guard !chunk.isEmpty else {
-                break
-            }
-            announcement.append(chunk)
-        }
+        let announcement = announcing.fileHandleForReading.readThroughFirstLine()
         let text = String(decoding: announcement, as: UTF8.self)
         guard let range = text.range(of: #"127\.0\.0\.1:(\d+)|\]:(\d+)"#, options: .regularExpression),
             let port = Int(text[range].split(separator: ":").last ?? "")
@@ -126,8 +122,9 @@ func pythonClient(_ arguments: [String], timeout: TimeInterval = 30) throws -> W
     try WSCRun.run([Paths.peers + "/websockets_client.py"] + arguments, timeout: timeout, executable: Paths.python)
 }
 
-/// Runs blocking work (a process to its end) on a thread of its own, so that it does not
-/// hold one of the few threads async tests share while others wait on it.
+/// Runs blocking work (a process to its end) on a thread of its own.
+///
+/// That way it does not hold one of the few threads async tests share while others wait on it.
 func onOwnThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
     try await withCheckedThrowingContinuation { continuation in
         Thread.detachNewThread {

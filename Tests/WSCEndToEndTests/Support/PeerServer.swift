@@ -46,15 +46,7 @@ final class PeerServer: @unchecked Sendable {
         }
         process.standardInput = FileHandle.nullDevice
         try process.run()
-        var line = Data()
-        while !line.contains(UInt8(ascii: "\n")) {
-            let chunk = pipe.fileHandleForReading.availableData
-            guard !chunk.isEmpty else {
-                break
-            }
-            line.append(chunk)
-        }
-        let text = String(decoding: line, as: UTF8.self)
+        let text = String(decoding: pipe.fileHandleForReading.readThroughFirstLine(), as: UTF8.self)
         let digits = text.split(whereSeparator: { !$0.isNumber }).last(where: { Int($0).map { $0 > 0 } ?? false })
         guard let digits, let port = Int(digits) else {
             process.terminate()
@@ -80,5 +72,22 @@ struct PeerError: Error, CustomStringConvertible {
     let description: String
     init(_ description: String) {
         self.description = description
+    }
+}
+
+extension FileHandle {
+    /// Reads until a newline arrived (or the end).
+    ///
+    /// Returns all that was read, which may go past the newline.
+    func readThroughFirstLine() -> Data {
+        var data = Data()
+        while !data.contains(UInt8(ascii: "\n")) {
+            let chunk = self.availableData
+            guard !chunk.isEmpty else {
+                break
+            }
+            data.append(chunk)
+        }
+        return data
     }
 }

@@ -50,8 +50,9 @@ enum Spawn {
         return (status, String(decoding: output, as: UTF8.self))
     }
 
-    /// Runs a shell command that ends in `exec` of the program to measure; returns its
-    /// exit status and peak resident memory (KiB), from `wait4`.
+    /// Runs a shell command that ends in `exec` of the program to measure.
+    ///
+    /// Returns its exit status and peak resident memory (KiB), from `wait4`.
     static func measure(_ command: String, environment: [String: String]) throws -> (status: Int32, peakKiB: Int) {
         self.lock.lock()
         defer { self.lock.unlock() }
@@ -62,8 +63,10 @@ enum Spawn {
         return ((status >> 8) & 0xFF, usage.ru_maxrss)
     }
 
-    /// Starts the program with stdin and stderr on /dev/null, stdout on the descriptor
-    /// given (else /dev/null), and none of this process's other descriptors.
+    /// Starts the program with only its standard descriptors set up.
+    ///
+    /// Stdin and stderr are on /dev/null, stdout on the descriptor given (else /dev/null); it gets
+    /// none of this process's other descriptors.
     private static func spawn(_ arguments: [String], environment: [String: String], standardOutput: Int32?) throws -> pid_t {
         var fileActions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&fileActions)
