@@ -11,6 +11,9 @@ struct DisplayOptions: ParsableArguments {
     @Flag(name: [.customShort("P"), .long], help: "Show received pings and pongs, and the round-trip time of ours.")
     var showPingPong = false
 
+    @Flag(name: [.customShort("T"), .long], help: "Start every event line with the local time (milliseconds).")
+    var timestamps = false
+
     @Flag(help: "Pretty-print received text that is a JSON object or array.")
     var pretty = false
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import WSCCore
+import WSCNetwork
 
 /// Options that shape the opening handshake (named as in wscat).
 struct HandshakeOptions: ParsableArguments {
@@ -36,6 +37,12 @@ struct HandshakeOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Drop the connection if the close handshake takes longer.", valueName: "seconds"))
     var closeTimeout: Double = 5
 
+    @Option(help: ArgumentHelp("Send a keepalive ping this often; no pong in time closes with 1011.", valueName: "seconds"))
+    var pingInterval: Double?
+
+    @Option(help: ArgumentHelp("With --ping-interval: how long a ping may wait for its pong (default: 20).", valueName: "seconds"))
+    var pingTimeout: Double?
+
     @Option(
         help: ArgumentHelp(
             "Refuse incoming messages bigger than this (close 1009); K, M, G suffixes allowed.",
@@ -61,6 +68,21 @@ struct HandshakeOptions: ParsableArguments {
             throw ValidationError("--close-timeout must be a positive number of seconds")
         }
         _ = try Self.parseSize(self.maxMessageSize)
+        for (name, value) in [("--ping-interval", self.pingInterval), ("--ping-timeout", self.pingTimeout)] {
+            if let value, !(value > 0) || !value.isFinite {
+                throw ValidationError("\(name) must be a positive number of seconds")
+            }
+        }
+        if self.pingTimeout != nil, self.pingInterval == nil {
+            throw ValidationError("--ping-timeout goes with --ping-interval")
+        }
+    }
+
+    /// The keepalive of `--ping-interval` and `--ping-timeout`, if asked for.
+    var keepalive: KeepaliveSettings? {
+        self.pingInterval.map { interval in
+            KeepaliveSettings(interval: .milliseconds(Int64(interval * 1000)), timeout: .milliseconds(Int64((self.pingTimeout ?? 20) * 1000)))
+        }
     }
 
     /// Splits `Name: value` into a header field.

@@ -74,24 +74,36 @@ final class SessionOutput {
         }
         if let editor = self.editor {
             if let text = self.renderer.terminalText(for: event) {
-                editor.print(Self.prefixed(text, client: client))
+                editor.print(self.prefixed(text, client: client))
             }
             return
         }
         if case .message(let message) = event {
             self.writePayload(message)
         } else if let text = self.renderer.diagnosticText(for: event) {
-            self.diagnostic(Self.prefixed(text, client: client))
+            self.diagnostic(self.prefixed(text, client: client))
         }
     }
 
-    /// Each line of the text prefixed with `[#id] ` (nothing without a client).
-    static func prefixed(_ text: String, client: Int?) -> String {
-        guard let client else {
+    /// Each line of an event's text prefixed with the time (`-T`) and `[#id] ` (`--listen`).
+    func prefixed(_ text: String, client: Int?) -> String {
+        var prefix = client.map { "[#\($0)] " } ?? ""
+        if self.style.timestamps {
+            prefix = Self.localClock() + " " + prefix
+        }
+        guard !prefix.isEmpty else {
             return text
         }
-        let prefix = "[#\(client)] "
         return text.split(separator: "\n", omittingEmptySubsequences: false).map { prefix + $0 }.joined(separator: "\n")
+    }
+
+    /// The local time of day now, `14:03:27.041`.
+    static func localClock() -> String {
+        let milliseconds = Self.epochMilliseconds()
+        var seconds = time_t(milliseconds / 1000)
+        var local = tm()
+        localtime_r(&seconds, &local)
+        return EventFormatter.clock(milliseconds: milliseconds, utcOffsetSeconds: Int(local.tm_gmtoff))
     }
 
     /// A line for the user that is not a connection event (help, status, input errors).

@@ -152,6 +152,7 @@ public struct WSC: AsyncParsableCommand {
         configuration.closeTimeout = .milliseconds(Int64(self.handshake.closeTimeout * 1000))
         configuration.maximumMessageSize = try HandshakeOptions.parseSize(self.handshake.maxMessageSize)
         configuration.traceHandshake = self.handshake.verbose
+        configuration.keepalive = self.handshake.keepalive
         configuration.tls.caFile = self.tls.ca
         configuration.tls.skipVerification = self.tls.noCheck || self.tls.insecure
         configuration.tls.certificateFile = self.tls.cert
@@ -167,6 +168,7 @@ public struct WSC: AsyncParsableCommand {
         configuration.responseHeaders = try self.handshake.header.map(HandshakeOptions.parseHeader)
         configuration.maximumMessageSize = try HandshakeOptions.parseSize(self.handshake.maxMessageSize)
         configuration.closeTimeout = .milliseconds(Int64(self.handshake.closeTimeout * 1000))
+        configuration.keepalive = self.handshake.keepalive
         if let certificate = self.tls.cert {
             var tls = TLSOptions()
             tls.certificateFile = certificate
@@ -244,7 +246,8 @@ public struct WSC: AsyncParsableCommand {
             color: colorAllowed && terminal,
             binaryFormat: self.display.binaryFormat ?? (terminal ? .hex : .raw),
             pretty: self.display.pretty,
-            showPingPong: self.display.showPingPong
+            showPingPong: self.display.showPingPong,
+            timestamps: self.display.timestamps
         )
     }
 }

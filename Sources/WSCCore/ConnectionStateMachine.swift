@@ -231,6 +231,23 @@ extension ConnectionStateMachine {
         }
     }
 
+    /// A keepalive ping went unanswered for the ping timeout: the peer is gone or stuck.
+    ///
+    /// We send 1011 and end TCP at once, as waiting for the answer of an unresponsive
+    /// peer is pointless; the close event reports 1006, not clean.
+    public mutating func keepaliveTimedOut(_ error: ConnectionError) -> Action {
+        switch self.state {
+        case .open:
+            self.state = .closing(Closing(initiator: .protocolFailure, closeSent: true, received: nil))
+            return .failConnectionAndCloseChannel(error, code: .internalError, reason: "keepalive ping timeout")
+        case .closing, .closed:
+            // The close handshake has its own timer.
+            return .none
+        case .connecting:
+            preconditionFailure("keepalive pings start once the connection is open")
+        }
+    }
+
     /// The close handshake took too long: give up on it.
     public mutating func closeTimedOut() -> Action {
         switch self.state {

@@ -16,6 +16,22 @@ public enum EventFormatter {
         return "Connected to \(info.url) (\(details))"
     }
 
+    /// `14:03:27.041`: the local time of day of an event, for `-T`.
+    ///
+    /// - Parameters:
+    ///   - milliseconds: when it happened, as milliseconds since the Unix epoch (UTC).
+    ///   - utcOffsetSeconds: the local time zone's offset from UTC at that moment.
+    public static func clock(milliseconds: Int64, utcOffsetSeconds: Int) -> String {
+        let local = milliseconds + Int64(utcOffsetSeconds) * 1000
+        let ofDay = ((local % 86_400_000) + 86_400_000) % 86_400_000
+        func pad(_ value: Int64, _ width: Int) -> String {
+            let text = String(value)
+            return String(repeating: "0", count: max(0, width - text.count)) + text
+        }
+        let seconds = ofDay / 1000
+        return "\(pad(seconds / 3600, 2)):\(pad(seconds / 60 % 60, 2)):\(pad(seconds % 60, 2)).\(pad(ofDay % 1000, 3))"
+    }
+
     /// `Disconnected (code: 1000, reason: "bye", wasClean: true)`.
     public static func closed(_ info: CloseInfo) -> String {
         "Disconnected (code: \(info.code.rawValue), reason: \(Self.quoted(info.reason)), wasClean: \(info.wasClean))"

@@ -26,6 +26,8 @@ public struct ClientConfiguration: Sendable {
     public var tls = TLSOptions()
     /// Whether to report the handshake's request and response headers as events.
     public var traceHandshake = false
+    /// Keepalive pings (`--ping-interval`, `--ping-timeout`), if any.
+    public var keepalive: KeepaliveSettings?
 
     public init(url: WebSocketURL) {
         self.url = url

@@ -12,6 +12,8 @@ struct ConnectionSettings: Sendable {
     var closeTimeout: Duration
     /// Send every data message back as it arrived (`--echo`).
     var echo = false
+    /// Keepalive pings (`--ping-interval`, `--ping-timeout`), if any.
+    var keepalive: KeepaliveSettings?
 }
 
 extension ClientConfiguration {
@@ -21,7 +23,8 @@ extension ClientConfiguration {
             role: .client,
             url: self.url.description,
             maximumMessageSize: self.maximumMessageSize,
-            closeTimeout: self.closeTimeout
+            closeTimeout: self.closeTimeout,
+            keepalive: self.keepalive
         )
     }
 }

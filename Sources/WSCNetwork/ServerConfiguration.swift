@@ -20,6 +20,8 @@ public struct ServerConfiguration: Sendable {
     public var maximumMessageSize: Int = 64 << 20
     /// How long to wait for a client to answer our close before dropping TCP.
     public var closeTimeout: Duration = .seconds(5)
+    /// Keepalive pings to each client (`--ping-interval`, `--ping-timeout`), if any.
+    public var keepalive: KeepaliveSettings?
 
     public init(host: String, port: Int) {
         self.host = host

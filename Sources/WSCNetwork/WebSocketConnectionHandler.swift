@@ -24,7 +24,7 @@ final class WebSocketConnectionHandler: ChannelInboundHandler, RemovableChannelH
     let eventLoop: EventLoop
     let emit: @Sendable (ConnectionEvent) -> Void
 
-    private var state: ConnectionStateMachine
+    var state: ConnectionStateMachine
     private var assembler: MessageAssembler
     /// The TCP channel, once connected.
     private var channel: Channel?
@@ -61,6 +61,12 @@ final class WebSocketConnectionHandler: ChannelInboundHandler, RemovableChannelH
     /// How many payload bytes may wait in the queue before senders are held back.
     static let pendingLimit = 1 << 20
     private var pendingBytes = 0
+
+    /// The keepalive pings' state and timers (`--ping-interval`).
+    var keepalive: Keepalive?
+    var keepaliveIntervalTimer: Scheduled<Void>?
+    /// The timeout timer of the outstanding keepalive ping (one at a time).
+    var keepaliveTimeoutTimer: Scheduled<Void>?
 
     /// Echoes written since the last flush (flushed when a burst of reads ends).
     private var echoNeedsFlush = false
@@ -132,6 +138,9 @@ final class WebSocketConnectionHandler: ChannelInboundHandler, RemovableChannelH
         }
     }
 
+    /// Sends a ping or pong now; the pong of a ping is timed.
+    ///
+    /// When the connection is not open, an error event says so instead.
     func sendControl(_ opcode: WebSocketOpcode, payload: [UInt8]) {
         guard self.state.readyState == .open, let context = self.context else {
             self.emit(.error(ConnectionError(.input, "not sent: the connection is \(self.state.readyState.name.lowercased())")))
@@ -333,6 +342,7 @@ final class WebSocketConnectionHandler: ChannelInboundHandler, RemovableChannelH
             self.emit(.ping(payload))
         case .pong:
             let payload = Array(frame.data.readableBytesView)
+            _ = self.keepalive?.pongReceived(payload)
             self.emit(.pong(payload, roundTrip: self.pings.pongReceived(payload, at: .now)))
         case .connectionClose:
             self.closeFrame(frame.data)
@@ -377,6 +387,7 @@ final class WebSocketConnectionHandler: ChannelInboundHandler, RemovableChannelH
     func channelClosed() {
         self.connectTimer?.cancel()
         self.closeTimer?.cancel()
+        self.stopKeepalive()
         self.run(self.state.channelClosed())
         self.discardPending()
         self.releaseReadinessWaiters()
@@ -465,7 +476,7 @@ final class WebSocketConnectionHandler: ChannelInboundHandler, RemovableChannelH
 
     // MARK: Running actions
 
-    private func run(_ action: ConnectionStateMachine.Action) {
+    func run(_ action: ConnectionStateMachine.Action) {
         switch action {
         case .none, .dropMessage:
             break
@@ -475,6 +486,7 @@ final class WebSocketConnectionHandler: ChannelInboundHandler, RemovableChannelH
                 self.emit(.open(openInfo))
             }
             self.flushPending()
+            self.startKeepalive()
         case .sendClose(let code, let reason):
             self.writeClose(code: code, reason: reason)
         case .answerCloseAndCloseChannel(let code):

@@ -114,7 +114,8 @@ public final class WebSocketServer: Sendable {
                         url: head.uri,
                         maximumMessageSize: configuration.maximumMessageSize,
                         closeTimeout: configuration.closeTimeout,
-                        echo: configuration.echo
+                        echo: configuration.echo,
+                        keepalive: configuration.keepalive
                     )
                     let handler = WebSocketConnectionHandler(settings: settings, eventLoop: channel.eventLoop) { event in
                         events(.client(client, event))

@@ -10,12 +10,15 @@ public struct OutputStyle: Sendable {
     public var pretty: Bool
     /// Show received pings and pongs, and the round-trip time of ours.
     public var showPingPong: Bool
+    /// Start every event line with the local time (`-T`).
+    public var timestamps: Bool
 
-    public init(color: Bool, binaryFormat: BinaryFormat, pretty: Bool, showPingPong: Bool) {
+    public init(color: Bool, binaryFormat: BinaryFormat, pretty: Bool, showPingPong: Bool, timestamps: Bool = false) {
         self.color = color
         self.binaryFormat = binaryFormat
         self.pretty = pretty
         self.showPingPong = showPingPong
+        self.timestamps = timestamps
     }
 }
 

@@ -281,6 +281,18 @@ struct ConnectionStateMachineTests {
         #expect(silent.closeFrameReceived(code: nil, reason: "") == .answerCloseAndCloseChannel(code: nil))
     }
 
+    @Test("a keepalive timeout sends 1011 and ends TCP at once; the close is 1006, not clean")
+    func keepaliveTimeout() {
+        let error = ConnectionError(.timeout, "no pong")
+        for role in [ConnectionRole.client, .server] {
+            var machine = ConnectionStateMachine(role: role)
+            _ = machine.upgradeSucceeded()
+            #expect(machine.keepaliveTimedOut(error) == .failConnectionAndCloseChannel(error, code: .internalError, reason: "keepalive ping timeout"))
+            #expect(machine.keepaliveTimedOut(error) == .none)
+            #expect(machine.channelClosed() == .fireClose(.abnormal(initiator: .protocolFailure)))
+        }
+    }
+
     @Test("exactly one close event, whatever follows")
     func exactlyOneClose() {
         var machine = ConnectionStateMachine()

@@ -23,6 +23,17 @@ struct FormattingTests {
         #expect(EventFormatter.error(ConnectionError(.connect, "refused")) == "error: refused")
     }
 
+    @Test("-T clock times are local, with milliseconds, across midnight and before 1970")
+    func clock() {
+        // 2026-11-21T07:43:05.007Z
+        let instant: Int64 = 1_795_246_985_007
+        #expect(EventFormatter.clock(milliseconds: instant, utcOffsetSeconds: 0) == "07:43:05.007")
+        #expect(EventFormatter.clock(milliseconds: instant, utcOffsetSeconds: 3600) == "08:43:05.007")
+        #expect(EventFormatter.clock(milliseconds: instant, utcOffsetSeconds: -8 * 3600) == "23:43:05.007")
+        #expect(EventFormatter.clock(milliseconds: instant, utcOffsetSeconds: 5 * 3600 + 1800) == "13:13:05.007")
+        #expect(EventFormatter.clock(milliseconds: -1, utcOffsetSeconds: 0) == "23:59:59.999")
+    }
+
     @Test("control characters in received text cannot drive the terminal")
     func escaping() {
         #expect(EventFormatter.text("a\u{1B}[2Jb\u{07}\r\n\tc\u{7F}\u{9B}", pretty: false) == "< a\\x1b[2Jb\\x07\\r\n\tc\\x7f\\u{9b}")

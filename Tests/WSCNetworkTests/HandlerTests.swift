@@ -11,11 +11,15 @@ import WSCCore
 @Suite("Handlers on EmbeddedChannel")
 struct HandlerTests {
     /// An open client handler in an embedded pipeline, and the events it emitted.
-    func openHandler(maximumMessageSize: Int = 1 << 20) throws -> (EmbeddedChannel, WebSocketConnectionHandler, NIOLockedValueBox<[ConnectionEvent]>) {
+    func openHandler(
+        maximumMessageSize: Int = 1 << 20,
+        keepalive: KeepaliveSettings? = nil
+    ) throws -> (EmbeddedChannel, WebSocketConnectionHandler, NIOLockedValueBox<[ConnectionEvent]>) {
         let channel = EmbeddedChannel()
         let events = NIOLockedValueBox<[ConnectionEvent]>([])
         var configuration = ClientConfiguration(url: try WebSocketURL(parsing: "ws://127.0.0.1:1/"))
         configuration.maximumMessageSize = maximumMessageSize
+        configuration.keepalive = keepalive
         let handler = WebSocketConnectionHandler(settings: configuration.connectionSettings, eventLoop: channel.eventLoop) { event in
             events.withLockedValue { $0.append(event) }
         }
@@ -89,6 +93,32 @@ struct HandlerTests {
         // The close future reports to the handler in production; call it as the bootstrap does.
         handler.channelClosed()
         #expect(events.withLockedValue { $0 }.last == .close(CloseInfo(code: CloseCode(4001), reason: "bye", wasClean: true, initiator: .peer)))
+    }
+
+    @Test("keepalive: a ping each interval; answered, nothing more; unanswered, close 1011 and TCP ends")
+    func keepalive() throws {
+        let (channel, handler, events) = try self.openHandler(keepalive: KeepaliveSettings(interval: .seconds(1), timeout: .milliseconds(500)))
+        try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
+        channel.embeddedEventLoop.advanceTime(by: .milliseconds(999))
+        #expect(try channel.readOutbound(as: WebSocketFrame.self) == nil)
+        channel.embeddedEventLoop.advanceTime(by: .milliseconds(1))
+        let ping = try #require(try channel.readOutbound(as: WebSocketFrame.self))
+        #expect(ping.opcode == .ping && ping.maskKey != nil)
+        try channel.writeInbound(self.frame(.pong, Array(ping.data.readableBytesView)))
+        channel.embeddedEventLoop.advanceTime(by: .milliseconds(500))
+        #expect(try channel.readOutbound(as: WebSocketFrame.self) == nil)
+        #expect(channel.isActive)
+
+        channel.embeddedEventLoop.advanceTime(by: .milliseconds(500))
+        let second = try #require(try channel.readOutbound(as: WebSocketFrame.self))
+        #expect(second.opcode == .ping && second.data != ping.data)
+        channel.embeddedEventLoop.advanceTime(by: .milliseconds(500))
+        #expect(self.closeCode(of: try channel.readOutbound(as: WebSocketFrame.self)) == 1011)
+        #expect(!channel.isActive)
+        handler.channelClosed()
+        let all = events.withLockedValue { $0 }
+        #expect(all.contains { if case .error(let e) = $0 { e.kind == .timeout } else { false } })
+        #expect(all.last == .close(.abnormal(initiator: .protocolFailure)))
     }
 
     @Test("a send is written as one masked text frame and counted")
