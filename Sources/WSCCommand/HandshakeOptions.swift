@@ -37,6 +37,15 @@ struct HandshakeOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Drop the connection if the close handshake takes longer.", valueName: "seconds"))
     var closeTimeout: Double = 5
 
+    @Option(help: ArgumentHelp("Connect from this local IP address (which also picks the family).", valueName: "address"))
+    var bind: String?
+
+    @Flag(name: .customShort("4"), help: "Connect over IPv4 only.")
+    var ipv4 = false
+
+    @Flag(name: .customShort("6"), help: "Connect over IPv6 only.")
+    var ipv6 = false
+
     @Option(help: ArgumentHelp("Send a keepalive ping this often; no pong in time closes with 1011.", valueName: "seconds"))
     var pingInterval: Double?
 
@@ -76,6 +85,24 @@ struct HandshakeOptions: ParsableArguments {
         if self.pingTimeout != nil, self.pingInterval == nil {
             throw ValidationError("--ping-timeout goes with --ping-interval")
         }
+        if self.ipv4, self.ipv6 {
+            throw ValidationError("-4 and -6 do not go together")
+        }
+        if let bind = self.bind {
+            let isIPv4 = bind.split(separator: ".", omittingEmptySubsequences: false).count == 4 && bind.allSatisfy { $0.isNumber || $0 == "." }
+            let isIPv6 = bind.contains(":") && bind.allSatisfy { $0.isHexDigit || $0 == ":" || $0 == "." }
+            guard isIPv4 || isIPv6 else {
+                throw ValidationError("--bind takes an IP address, e.g. 127.0.0.2 or ::1")
+            }
+            if (self.ipv4 && !isIPv4) || (self.ipv6 && !isIPv6) {
+                throw ValidationError("--bind \(bind) is not of the family -\(self.ipv4 ? 4 : 6) asks for")
+            }
+        }
+    }
+
+    /// The family of `-4` or `-6`, if given.
+    var addressFamily: AddressFamily? {
+        self.ipv4 ? .ipv4 : self.ipv6 ? .ipv6 : nil
     }
 
     /// The keepalive of `--ping-interval` and `--ping-timeout`, if asked for.

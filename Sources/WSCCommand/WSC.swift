@@ -90,6 +90,8 @@ public struct WSC: AsyncParsableCommand {
             (self.tls.noCheck || self.tls.insecure, "--insecure"),
             (self.script.wait != nil, "--wait"),
             (self.script.keepOpen, "--keep-open"),
+            (self.handshake.bind != nil, "--bind"),
+            (self.handshake.ipv4 || self.handshake.ipv6, "-4/-6"),
         ]
         if let option = clientOnly.first(where: \.given) {
             throw ValidationError("\(option.name) is for connecting; it does not go with --listen")
@@ -153,6 +155,8 @@ public struct WSC: AsyncParsableCommand {
         configuration.maximumMessageSize = try HandshakeOptions.parseSize(self.handshake.maxMessageSize)
         configuration.traceHandshake = self.handshake.verbose
         configuration.keepalive = self.handshake.keepalive
+        configuration.localAddress = self.handshake.bind
+        configuration.addressFamily = self.handshake.addressFamily
         configuration.tls.caFile = self.tls.ca
         configuration.tls.skipVerification = self.tls.noCheck || self.tls.insecure
         configuration.tls.certificateFile = self.tls.cert

@@ -28,6 +28,10 @@ public struct ClientConfiguration: Sendable {
     public var traceHandshake = false
     /// Keepalive pings (`--ping-interval`, `--ping-timeout`), if any.
     public var keepalive: KeepaliveSettings?
+    /// The local IP address to connect from (`--bind`); it also sets the family.
+    public var localAddress: String?
+    /// Connect over this family only (`-4`, `-6`).
+    public var addressFamily: AddressFamily?
 
     public init(url: WebSocketURL) {
         self.url = url

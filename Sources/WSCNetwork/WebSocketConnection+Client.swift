@@ -68,7 +68,7 @@ extension WebSocketConnection {
                 }
             }
 
-        bootstrap.connect(host: url.host, port: url.port).whenComplete { result in
+        Self.connect(bootstrap, to: url, configuration: configuration, on: eventLoop).whenComplete { result in
             switch result {
             case .success(let channel):
                 loopBound.value.connected(channel)
@@ -99,6 +99,37 @@ extension WebSocketConnection {
             case .failure(let error):
                 loopBound.value.connectFailed(ConnectionError(handshaking: error, to: url))
             }
+        }
+    }
+
+    /// Connects TCP: through NIO's resolver (both families, happy eyeballs), or from the
+    /// `--bind` address to the first address of the forced family (`-4`, `-6`).
+    private static func connect(
+        _ bootstrap: ClientBootstrap,
+        to url: WebSocketURL,
+        configuration: ClientConfiguration,
+        on eventLoop: EventLoop
+    ) -> EventLoopFuture<Channel> {
+        guard configuration.localAddress != nil || configuration.addressFamily != nil else {
+            return bootstrap.connect(host: url.host, port: url.port)
+        }
+        var family = configuration.addressFamily
+        if let localAddress = configuration.localAddress {
+            guard let local = try? SocketAddress(ipAddress: localAddress, port: 0), let localFamily = AddressFamily(of: local) else {
+                return eventLoop.makeFailedFuture(ConnectionError(.connect, "--bind takes an IP address, not '\(localAddress)'"))
+            }
+            guard family == nil || family == localFamily else {
+                return eventLoop.makeFailedFuture(ConnectionError(.connect, "--bind \(localAddress) is not an \(family?.name ?? "") address"))
+            }
+            family = localFamily
+            _ = bootstrap.bind(to: local)
+        }
+        guard let family else {
+            preconditionFailure("a family is set by -4, -6 or --bind")
+        }
+        let loopBoundBootstrap = NIOLoopBound(bootstrap, eventLoop: eventLoop)
+        return AddressResolution.resolve(host: url.host, port: url.port, family: family, on: eventLoop).flatMap { address in
+            loopBoundBootstrap.value.connect(to: address)
         }
     }
 

@@ -167,9 +167,22 @@ extension EndToEnd {
             #expect(finished.output == "one\ntwo\n")
         }
 
+        @Test("a wsc client with --bind 127.0.0.2 is seen coming from there; bad --bind, -4 with -6: exit 64")
+        func bindFromTheClient() throws {
+            let server = try ListenProcess.start(["--echo"])
+            let run = try WSCRun.run(["--bind", "127.0.0.2", "-4", "-x", "hi", server.url])
+            #expect(run.status == 0)
+            #expect(run.output == "hi\n")
+            server.send(SIGINT)
+            #expect(try server.finish().errors.contains("[#1] Client connected from 127.0.0.2:"))
+            for arguments in [["--bind", "localhost"], ["-4", "-6"], ["-6", "--bind", "127.0.0.1"]] {
+                #expect(try WSCRun.run(arguments + [server.url]).status == 64, "\(arguments)")
+            }
+        }
+
         @Test("options that only make sense for a client are refused with --listen (exit 64)")
         func clientOnlyOptions() throws {
-            for option in [["--auth", "a:b"], ["-k"], ["--keep-open"], ["-w", "1"], ["--connect-timeout", "1"]] {
+            for option in [["--auth", "a:b"], ["-k"], ["--keep-open"], ["-w", "1"], ["--connect-timeout", "1"], ["--bind", "127.0.0.2"], ["-4"]] {
                 let run = try WSCRun.run(["--listen", "0"] + option)
                 #expect(run.status == 64, "\(option)")
                 #expect(run.standardError.contains("does not go with --listen"), "\(option)")
