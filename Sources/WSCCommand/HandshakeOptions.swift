@@ -37,6 +37,9 @@ struct HandshakeOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Drop the connection if the close handshake takes longer.", valueName: "seconds"))
     var closeTimeout: Double = 5
 
+    @Option(help: ArgumentHelp("Connect to this Unix domain socket; the URL still gives Host and path (as curl).", valueName: "path"))
+    var unixSocket: String?
+
     @Option(help: ArgumentHelp("Connect from this local IP address (which also picks the family).", valueName: "address"))
     var bind: String?
 
@@ -84,6 +87,9 @@ struct HandshakeOptions: ParsableArguments {
         }
         if self.pingTimeout != nil, self.pingInterval == nil {
             throw ValidationError("--ping-timeout goes with --ping-interval")
+        }
+        if self.unixSocket != nil, self.bind != nil || self.ipv4 || self.ipv6 {
+            throw ValidationError("--unix-socket does not go with --bind, -4 or -6")
         }
         if self.ipv4, self.ipv6 {
             throw ValidationError("-4 and -6 do not go together")

@@ -5,8 +5,8 @@ struct ListenOptions: ParsableArguments {
     @Option(
         name: [.customShort("l"), .long],
         help: ArgumentHelp(
-            "Serve WebSocket clients instead of connecting (host 127.0.0.1 unless given; port 0 picks one).",
-            valueName: "[host:]port"
+            "Serve WebSocket clients instead of connecting (host 127.0.0.1 unless given; port 0 picks one; or a Unix socket).",
+            valueName: "[host:]port|unix:path"
         )
     )
     var listen: String?
@@ -17,10 +17,25 @@ struct ListenOptions: ParsableArguments {
     @Flag(help: "Start an echo server inside wsc on 127.0.0.1 and connect to it (to try wsc out).")
     var localEcho = false
 
-    /// The host and port of `--listen`; the host defaults to 127.0.0.1.
-    func listenAddress() throws -> (host: String, port: Int)? {
+    /// Where `--listen` listens.
+    enum Address: Equatable {
+        /// `[host:]port`; the host defaults to 127.0.0.1.
+        case tcp(host: String, port: Int)
+        /// `unix:PATH`: a Unix domain socket.
+        case unix(path: String)
+    }
+
+    /// The address of `--listen`, or nil without it.
+    func listenAddress() throws -> Address? {
         guard let listen = self.listen else {
             return nil
+        }
+        if listen.hasPrefix("unix:") {
+            let path = String(listen.dropFirst(5))
+            guard !path.isEmpty else {
+                throw ValidationError("--listen unix:PATH needs a socket path")
+            }
+            return .unix(path: path)
         }
         var host = "127.0.0.1"
         var portText = Substring(listen)
@@ -32,8 +47,8 @@ struct ListenOptions: ParsableArguments {
             }
         }
         guard let port = Int(portText), (0...65535).contains(port), !host.isEmpty else {
-            throw ValidationError("--listen takes [host:]port, e.g. 8080 or 0.0.0.0:8080")
+            throw ValidationError("--listen takes [host:]port or unix:PATH, e.g. 8080, 0.0.0.0:8080, unix:/tmp/wsc.sock")
         }
-        return (host, port)
+        return .tcp(host: host, port: port)
     }
 }

@@ -67,10 +67,10 @@ final class ListenSession {
                 continuation.yield(event)
             }.get()
         } catch let error as ConnectionError {
-            self.output.diagnostic("error: cannot serve wss:// on \(self.configuration.host):\(self.configuration.port): \(error.message)")
+            self.output.diagnostic("error: cannot serve wss:// on \(self.listenTarget): \(error.message)")
             return .noInput
         } catch {
-            self.output.diagnostic("error: cannot listen on \(self.configuration.host):\(self.configuration.port): \(error)")
+            self.output.diagnostic("error: cannot listen on \(self.listenTarget): \(error)")
             return .unavailable
         }
         self.signals = SignalWatcher([SIGINT, SIGTERM, SIGHUP]) { [weak self] signalNumber in
@@ -97,6 +97,11 @@ final class ListenSession {
         self.output.editor?.stop()
         self.signals?.cancel()
         return self.statusOverride ?? .success
+    }
+
+    /// The address asked for, as the user wrote it: `127.0.0.1:8080` or `unix:/run/s.sock`.
+    private var listenTarget: String {
+        self.configuration.unixSocketPath.map { "unix:\($0)" } ?? "\(self.configuration.host):\(self.configuration.port)"
     }
 
     /// Says where clients can connect (the port is the real one when 0 was asked for).

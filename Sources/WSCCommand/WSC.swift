@@ -62,10 +62,14 @@ public struct WSC: AsyncParsableCommand {
             throw ValidationError("give the URL once: as an argument or with -c")
         }
         if let text = self.url ?? self.connect {
+            let url: WebSocketURL
             do {
-                _ = try WebSocketURL(parsing: text)
+                url = try WebSocketURL(parsing: text)
             } catch {
                 throw ValidationError(error.description)
+            }
+            if url.unixSocketPath != nil, self.handshake.bind != nil || self.handshake.ipv4 || self.handshake.ipv6 {
+                throw ValidationError("a ws+unix:// URL does not go with --bind, -4 or -6")
             }
         }
         _ = try self.listen.listenAddress()
@@ -91,6 +95,7 @@ public struct WSC: AsyncParsableCommand {
             (self.script.wait != nil, "--wait"),
             (self.script.keepOpen, "--keep-open"),
             (self.handshake.bind != nil, "--bind"),
+            (self.handshake.unixSocket != nil, "--unix-socket"),
             (self.handshake.ipv4 || self.handshake.ipv6, "-4/-6"),
         ]
         if let option = clientOnly.first(where: \.given) {
@@ -110,8 +115,8 @@ public struct WSC: AsyncParsableCommand {
             OutputStream.standardError.write("error: \(failure.message)\n")
             throw ExitCode(failure.status.rawValue)
         }
-        if let (host, port) = try self.listen.listenAddress() {
-            status = await ListenSession(configuration: try self.serverConfiguration(host: host, port: port), options: options).run()
+        if let address = try self.listen.listenAddress() {
+            status = await ListenSession(configuration: try self.serverConfiguration(address), options: options).run()
         } else if self.listen.localEcho {
             status = await self.runAgainstLocalEchoServer(options: options)
         } else {
@@ -156,6 +161,9 @@ public struct WSC: AsyncParsableCommand {
         configuration.traceHandshake = self.handshake.verbose
         configuration.keepalive = self.handshake.keepalive
         configuration.localAddress = self.handshake.bind
+        if let path = self.handshake.unixSocket {
+            configuration.unixSocketPath = path
+        }
         configuration.addressFamily = self.handshake.addressFamily
         configuration.tls.caFile = self.tls.ca
         configuration.tls.skipVerification = self.tls.noCheck || self.tls.insecure
@@ -165,8 +173,15 @@ public struct WSC: AsyncParsableCommand {
     }
 
     /// `--listen`: the server's address, handshake policy, headers and certificate.
-    func serverConfiguration(host: String, port: Int) throws -> ServerConfiguration {
-        var configuration = ServerConfiguration(host: host, port: port)
+    func serverConfiguration(_ address: ListenOptions.Address) throws -> ServerConfiguration {
+        var configuration: ServerConfiguration
+        switch address {
+        case .tcp(let host, let port):
+            configuration = ServerConfiguration(host: host, port: port)
+        case .unix(let path):
+            configuration = ServerConfiguration(host: "localhost", port: 0)
+            configuration.unixSocketPath = path
+        }
         configuration.echo = self.listen.echo
         configuration.policy = ServerHandshakePolicy(allowedOrigins: self.handshake.origin, subprotocols: self.handshake.subprotocol)
         configuration.responseHeaders = try self.handshake.header.map(HandshakeOptions.parseHeader)

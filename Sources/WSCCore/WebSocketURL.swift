@@ -1,4 +1,4 @@
-/// A parsed `ws://` or `wss://` URL, with the path and query kept byte for byte.
+/// A parsed `ws://`, `wss://` or `ws+unix://` URL, with the path and query kept byte for byte.
 public struct WebSocketURL: Hashable, Sendable, CustomStringConvertible {
     /// True for `wss://`.
     public var isSecure: Bool
@@ -12,8 +12,13 @@ public struct WebSocketURL: Hashable, Sendable, CustomStringConvertible {
     public var user: String?
     /// The password from `user:pass@`, percent-decoded.
     public var password: String?
+    /// The Unix domain socket of a `ws+unix://` URL (connect there; the host is `localhost`).
+    public var unixSocketPath: String?
 
     /// Parses a URL; one without a scheme is taken as `ws://`.
+    ///
+    /// `ws+unix:///run/app.sock:/chat` names a Unix domain socket and, after its colon,
+    /// the request target.
     public init(parsing text: String) throws(URLError) {
         var rest = Substring(text.trimmingASCIIWhitespace())
         guard !rest.isEmpty else {
@@ -24,7 +29,10 @@ public struct WebSocketURL: Hashable, Sendable, CustomStringConvertible {
             switch scheme {
             case "ws": self.isSecure = false
             case "wss": self.isSecure = true
-            default: throw URLError("unsupported scheme '\(scheme)://' (use ws:// or wss://)")
+            case "ws+unix":
+                self = try Self(unixSocketURL: rest[schemeEnd.upperBound...])
+                return
+            default: throw URLError("unsupported scheme '\(scheme)://' (use ws://, wss:// or ws+unix://)")
             }
             rest = rest[schemeEnd.upperBound...]
         } else {
@@ -98,6 +106,26 @@ public struct WebSocketURL: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// `ws+unix://` + `/path/to.sock:/target`: the socket path, then the request target.
+    private init(unixSocketURL rest: Substring) throws(URLError) {
+        let colon = rest.firstIndex(of: ":") ?? rest.endIndex
+        let path = String(rest[..<colon])
+        guard path.hasPrefix("/") else {
+            throw URLError("a ws+unix:// URL names an absolute socket path, as in ws+unix:///run/app.sock:/chat")
+        }
+        let target = colon == rest.endIndex ? "" : rest[rest.index(after: colon)...]
+        guard !target.contains("#") else {
+            throw URLError("a WebSocket URL cannot have a fragment")
+        }
+        self.isSecure = false
+        self.host = "localhost"
+        self.port = 80
+        self.requestTarget = target.isEmpty ? "/" : (target.first == "/" ? String(target) : "/" + target)
+        self.user = nil
+        self.password = nil
+        self.unixSocketPath = path
+    }
+
     /// The scheme's default port: 443 for wss, 80 for ws.
     public var defaultPort: Int { self.isSecure ? 443 : 80 }
 
@@ -114,7 +142,10 @@ public struct WebSocketURL: Hashable, Sendable, CustomStringConvertible {
 
     /// The URL without credentials, e.g. `ws://[::1]:8080/chat?room=1`.
     public var description: String {
-        "\(self.isSecure ? "wss" : "ws")://\(self.hostHeader)\(self.requestTarget)"
+        if let unixSocketPath = self.unixSocketPath {
+            return "ws+unix://\(unixSocketPath):\(self.requestTarget)"
+        }
+        return "\(self.isSecure ? "wss" : "ws")://\(self.hostHeader)\(self.requestTarget)"
     }
 
     private static func isHostByte(_ byte: UInt8) -> Bool {

@@ -14,8 +14,9 @@ import Darwin
 ///
 /// Without those, NIO's own resolver (happy eyeballs over both families) is used instead.
 enum AddressResolution {
-    /// The first address of `host` in this family: an IP literal as it is, a name through
-    /// `getaddrinfo` on NIO's thread pool.
+    /// The first address of `host` in this family.
+    ///
+    /// An IP literal is taken as it is; a name goes through `getaddrinfo` on NIO's thread pool.
     static func resolve(
         host: String,
         port: Int,

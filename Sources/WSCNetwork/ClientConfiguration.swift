@@ -32,9 +32,14 @@ public struct ClientConfiguration: Sendable {
     public var localAddress: String?
     /// Connect over this family only (`-4`, `-6`).
     public var addressFamily: AddressFamily?
+    /// Connect to this Unix domain socket instead of the URL's host and port.
+    ///
+    /// Set by `--unix-socket` or a `ws+unix://` URL; the URL still gives Host and path.
+    public var unixSocketPath: String?
 
     public init(url: WebSocketURL) {
         self.url = url
+        self.unixSocketPath = url.unixSocketPath
         if let user = url.user {
             self.basicAuth = (user, url.password ?? "")
         }

@@ -66,7 +66,8 @@ extension ConnectionError {
         return "could not connect to \(target): no address found"
     }
 
-    private static func describe(_ error: Error) -> String {
+    /// The reason an error gives, in words (an errno as its message).
+    static func describe(_ error: Error) -> String {
         if let error = error as? IOError {
             return String(cString: strerror(error.errnoCode))
         }

@@ -6,6 +6,8 @@ public struct ServerConfiguration: Sendable {
     public var host: String
     /// The port; 0 lets the system pick one (``WebSocketServer/port`` tells which).
     public var port: Int
+    /// Listen on this Unix domain socket instead of `host` and `port` (replacing a stale one).
+    public var unixSocketPath: String?
     /// Send every data message back to its sender as it arrived (`--echo`).
     public var echo = false
     /// Which Origins and subprotocols are accepted (`--origin`, `--subprotocol`).

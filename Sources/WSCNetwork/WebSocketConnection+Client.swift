@@ -102,14 +102,21 @@ extension WebSocketConnection {
         }
     }
 
-    /// Connects TCP: through NIO's resolver (both families, happy eyeballs), or from the
-    /// `--bind` address to the first address of the forced family (`-4`, `-6`).
+    /// Connects TCP, through NIO's resolver or to an address of the forced family.
+    ///
+    /// NIO's resolver tries both families (happy eyeballs). With `-4`, `-6` or `--bind`, the
+    /// connection goes from the `--bind` address to the first address of that family.
     private static func connect(
         _ bootstrap: ClientBootstrap,
         to url: WebSocketURL,
         configuration: ClientConfiguration,
         on eventLoop: EventLoop
     ) -> EventLoopFuture<Channel> {
+        if let path = configuration.unixSocketPath {
+            return bootstrap.connect(unixDomainSocketPath: path).flatMapErrorThrowing { error in
+                throw ConnectionError(.connect, "could not connect to the Unix socket '\(path)': \(ConnectionError.describe(error))")
+            }
+        }
         guard configuration.localAddress != nil || configuration.addressFamily != nil else {
             return bootstrap.connect(host: url.host, port: url.port)
         }

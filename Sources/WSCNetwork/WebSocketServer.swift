@@ -30,9 +30,12 @@ public final class WebSocketServer: Sendable {
     /// The port it listens on.
     public var port: Int { self.localAddress.port ?? 0 }
 
-    /// The URL clients connect to, e.g. `ws://127.0.0.1:8080/` or `wss://[::1]:8443/`.
+    /// The URL clients connect to, e.g. `ws://127.0.0.1:8080/`, `wss://[::1]:8443/` or `ws+unix:///run/s.sock:/`.
     public var url: String {
-        "\(self.isSecure ? "wss" : "ws")://\(self.localAddress.displayText)/"
+        if case .unixDomainSocket = self.localAddress {
+            return "ws+unix://\(self.localAddress.displayText):/"
+        }
+        return "\(self.isSecure ? "wss" : "ws")://\(self.localAddress.displayText)/"
     }
 
     /// Starts listening.
@@ -59,7 +62,13 @@ public final class WebSocketServer: Sendable {
                     try Self.configure(channel, configuration: configuration, sslContext: sslContext, ids: ids, events: events)
                 }
             }
-        return bootstrap.bind(host: configuration.host, port: configuration.port).flatMapThrowing { channel in
+        let bound: EventLoopFuture<Channel>
+        if let path = configuration.unixSocketPath {
+            bound = bootstrap.bind(unixDomainSocketPath: path, cleanupExistingSocketFile: true)
+        } else {
+            bound = bootstrap.bind(host: configuration.host, port: configuration.port)
+        }
+        return bound.flatMapThrowing { channel in
             guard let address = channel.localAddress else {
                 throw ChannelError.unknownLocalAddress
             }

@@ -56,4 +56,16 @@ struct WebSocketURLTests {
             try WebSocketURL(parsing: text)
         }
     }
+
+    @Test("ws+unix:// names a socket, then the request target; the host is localhost")
+    func unixSocketURLs() throws {
+        let url = try WebSocketURL(parsing: "ws+unix:///run/app.sock:/chat?room=1")
+        #expect(url.unixSocketPath == "/run/app.sock")
+        #expect(url.requestTarget == "/chat?room=1")
+        #expect(url.hostHeader == "localhost")
+        #expect(url.description == "ws+unix:///run/app.sock:/chat?room=1")
+        #expect(try WebSocketURL(parsing: "ws+unix:///tmp/s.sock").requestTarget == "/")
+        #expect(try WebSocketURL(parsing: "ws://h/").unixSocketPath == nil)
+        #expect(throws: URLError.self) { try WebSocketURL(parsing: "ws+unix://relative.sock:/") }
+    }
 }

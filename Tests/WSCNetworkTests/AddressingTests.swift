@@ -49,3 +49,31 @@ struct AddressingTests {
         #expect(ExitStatus(failedWith: try #require(noIPv6.errors.first)) == .unavailable)
     }
 }
+
+/// Unix domain sockets: our client and our server over one, and a path with nothing there.
+@Suite("Unix domain sockets", .timeLimit(.minutes(1)))
+struct UnixSocketTests {
+    @Test("a client connects through the socket; Host and path come from the URL")
+    func throughTheSocket() async throws {
+        let path = "/tmp/wsc-test-\(UInt32.random(in: 0...UInt32.max)).sock"
+        let harness = try await ServerHarness.start { $0.unixSocketPath = path; $0.echo = true }
+        defer { Task { await harness.stop() } }
+        #expect(harness.url == "ws+unix://\(path):/")
+        let client = try ClientHarness(url: "ws+unix://\(path):/chat")
+        client.client.send(.text("over a Unix socket"))
+        #expect(await client.waitForMessages(1) == [.text("over a Unix socket")])
+        client.client.close()
+        _ = await client.waitForClose()
+        let opened = await harness.wait { !$0.opened.isEmpty }.opened
+        #expect(opened.first?.1.url == "/chat")
+        #expect(opened.first?.1.remoteAddress == "a Unix socket")
+    }
+
+    @Test("no socket at the path: a connect error that names it (exit 69)")
+    func missingSocket() async throws {
+        let events = try await ClientHarness(url: "ws://localhost/") { $0.unixSocketPath = "/nonexistent/wsc.sock" }.waitForClose()
+        let error = try #require(events.errors.first)
+        #expect(error.kind == .connect)
+        #expect(error.message == "could not connect to the Unix socket '/nonexistent/wsc.sock': No such file or directory")
+    }
+}

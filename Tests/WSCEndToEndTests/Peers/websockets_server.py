@@ -9,16 +9,20 @@ starting with '!' are commands; everything else is echoed with its type kept:
   !evil             send text with terminal escape sequences in it
   !binary HEX       send these bytes as a binary message
   !ping DATA        send a ping
+  !path             send the request's path (and query)
 
 The path /reject answers the upgrade with 403 and a body; the path /slow answers the
 upgrade only after a second (a server slow to accept).
+
+With the arguments `unix PATH` it serves on that Unix domain socket instead, and
+prints `ready` first.
 """
 
 import asyncio
 import http
 import sys
 
-from websockets.asyncio.server import serve
+from websockets.asyncio.server import serve, unix_serve
 
 
 async def handler(connection):
@@ -45,6 +49,8 @@ async def handler(connection):
                 await connection.send(bytes.fromhex(argument))
             elif command == "ping":
                 await connection.ping(argument.encode())
+            elif command == "path":
+                await connection.send(connection.request.path)
             continue
         await connection.send(message)
 
@@ -55,6 +61,12 @@ async def process_request(connection, request):
     if request.path == "/slow":
         await asyncio.sleep(1)
     return None
+
+
+async def main_unix(path):
+    async with unix_serve(handler, path, process_request=process_request, ping_interval=None, compression=None):
+        print("ready", flush=True)
+        await asyncio.get_running_loop().create_future()
 
 
 async def main():
@@ -74,6 +86,9 @@ async def main():
 
 if __name__ == "__main__":
     try:
-        asyncio.run(main())
+        if sys.argv[1:2] == ["unix"]:
+            asyncio.run(main_unix(sys.argv[2]))
+        else:
+            asyncio.run(main())
     except KeyboardInterrupt:
         sys.exit(0)

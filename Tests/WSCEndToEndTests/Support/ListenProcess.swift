@@ -23,14 +23,14 @@ final class ListenProcess: @unchecked Sendable {
         self.announcedOnStandardOutput = onStandardOutput
     }
 
-    /// Starts `wsc --listen 0` with these extra arguments and waits until it listens.
+    /// Starts `wsc --listen 0` (or `listen`) with these extra arguments and waits until it listens.
     ///
     /// It waits for `Listening on …` (on standard error), or the `listening` event with `--ndjson`
     /// (on standard output).
-    static func start(_ arguments: [String]) throws -> ListenProcess {
+    static func start(_ arguments: [String], listen: String = "0") throws -> ListenProcess {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Paths.wsc)
-        process.arguments = ["--listen", "0"] + arguments
+        process.arguments = ["--listen", listen] + arguments
         let stdin = Pipe()
         let stdout = Pipe()
         let stderr = Pipe()
@@ -42,9 +42,14 @@ final class ListenProcess: @unchecked Sendable {
         let announcing = onStandardOutput ? stdout : stderr
         let announcement = announcing.fileHandleForReading.readThroughFirstLine()
         let text = String(decoding: announcement, as: UTF8.self)
-        guard let range = text.range(of: #"127\.0\.0\.1:(\d+)|\]:(\d+)"#, options: .regularExpression),
-            let port = Int(text[range].split(separator: ":").last ?? "")
-        else {
+        let port: Int
+        if listen.hasPrefix("unix:"), text.hasPrefix("Listening on ws+unix://") {
+            port = 0
+        } else if let range = text.range(of: #"127\.0\.0\.1:(\d+)|\]:(\d+)"#, options: .regularExpression),
+            let number = Int(text[range].split(separator: ":").last ?? "")
+        {
+            port = number
+        } else {
             process.terminate()
             throw PeerError("wsc --listen did not announce its port (said: \(text))")
         }

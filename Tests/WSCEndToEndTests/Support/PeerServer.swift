@@ -15,6 +15,11 @@ final class PeerServer: @unchecked Sendable {
         try self.start(Paths.python, [Paths.peers + "/websockets_server.py"])
     }
 
+    /// The Python `websockets` peer serving on a Unix domain socket at `path`.
+    static func pythonWebSockets(unixSocket path: String) throws -> PeerServer {
+        try self.start(Paths.python, [Paths.peers + "/websockets_server.py", "unix", path], announcesPort: false)
+    }
+
     /// A server that upgrades and then ignores everything, even close frames.
     static func silent() throws -> PeerServer {
         try self.start(Paths.python, [Paths.peers + "/silent_server.py"])
@@ -30,7 +35,15 @@ final class PeerServer: @unchecked Sendable {
         try self.start(Paths.wsc, ["--listen", "0", "--echo"], portOnStandardError: true)
     }
 
-    static func start(_ executable: String, _ arguments: [String], portOnStandardError: Bool = false) throws -> PeerServer {
+    /// Starts the server and waits for its first line, which gives its port.
+    ///
+    /// When `announcesPort` is false, the line only says it is ready, and the port is 0.
+    static func start(
+        _ executable: String,
+        _ arguments: [String],
+        portOnStandardError: Bool = false,
+        announcesPort: Bool = true
+    ) throws -> PeerServer {
         guard FileManager.default.isExecutableFile(atPath: executable) else {
             throw PeerError("\(executable) is missing: run the tests with `make test`, which installs the peers")
         }
@@ -47,6 +60,13 @@ final class PeerServer: @unchecked Sendable {
         process.standardInput = FileHandle.nullDevice
         try process.run()
         let text = String(decoding: pipe.fileHandleForReading.readThroughFirstLine(), as: UTF8.self)
+        guard announcesPort else {
+            guard text.hasPrefix("ready") else {
+                process.terminate()
+                throw PeerError("\(executable) did not start (said: \(text))")
+            }
+            return PeerServer(process: process, port: 0)
+        }
         let digits = text.split(whereSeparator: { !$0.isNumber }).last(where: { Int($0).map { $0 > 0 } ?? false })
         guard let digits, let port = Int(digits) else {
             process.terminate()
