@@ -142,7 +142,7 @@ final class ClientSession {
             }
         case .close(let info):
             self.closeInfo = info
-        case .ping, .pong, .progress, .handshake:
+        case .ping, .pong, .progress, .handshake, .redirect:
             break
         }
         self.show(event)

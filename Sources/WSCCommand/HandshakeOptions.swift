@@ -37,6 +37,12 @@ struct HandshakeOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Drop the connection if the close handshake takes longer.", valueName: "seconds"))
     var closeTimeout: Double = 5
 
+    @Flag(name: [.customShort("L"), .customLong("location")], help: "Follow redirects (301, 302, 303, 307, 308) of the upgrade request.")
+    var followRedirects = false
+
+    @Option(help: ArgumentHelp("With -L: follow at most this many redirects (default: 10).", valueName: "n"))
+    var maxRedirects: Int?
+
     @Option(help: ArgumentHelp("Connect to this Unix domain socket; the URL still gives Host and path (as curl).", valueName: "path"))
     var unixSocket: String?
 
@@ -87,6 +93,12 @@ struct HandshakeOptions: ParsableArguments {
         }
         if self.pingTimeout != nil, self.pingInterval == nil {
             throw ValidationError("--ping-timeout goes with --ping-interval")
+        }
+        if let maxRedirects = self.maxRedirects, maxRedirects < 0 {
+            throw ValidationError("--max-redirects takes 0 or more")
+        }
+        if self.maxRedirects != nil, !self.followRedirects {
+            throw ValidationError("--max-redirects goes with -L")
         }
         if self.unixSocket != nil, self.bind != nil || self.ipv4 || self.ipv6 {
             throw ValidationError("--unix-socket does not go with --bind, -4 or -6")

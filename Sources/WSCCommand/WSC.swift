@@ -96,6 +96,7 @@ public struct WSC: AsyncParsableCommand {
             (self.script.keepOpen, "--keep-open"),
             (self.handshake.bind != nil, "--bind"),
             (self.handshake.unixSocket != nil, "--unix-socket"),
+            (self.handshake.followRedirects, "--location"),
             (self.handshake.ipv4 || self.handshake.ipv6, "-4/-6"),
         ]
         if let option = clientOnly.first(where: \.given) {
@@ -160,6 +161,8 @@ public struct WSC: AsyncParsableCommand {
         configuration.maximumMessageSize = try HandshakeOptions.parseSize(self.handshake.maxMessageSize)
         configuration.traceHandshake = self.handshake.verbose
         configuration.keepalive = self.handshake.keepalive
+        configuration.followRedirects = self.handshake.followRedirects
+        configuration.maximumRedirects = self.handshake.maxRedirects ?? 10
         configuration.localAddress = self.handshake.bind
         if let path = self.handshake.unixSocket {
             configuration.unixSocketPath = path

@@ -16,6 +16,21 @@ public enum ConnectionEvent: Hashable, Sendable {
     case progress(TransferProgress)
     /// The handshake request or response, reported when tracing is on (`-v`).
     case handshake(HandshakeTrace)
+    /// The upgrade was redirected (`-L`) and is tried again at another URL.
+    case redirect(Redirection)
+}
+
+/// What the `redirect` event reports.
+public struct Redirection: Hashable, Sendable {
+    /// The redirect's status, e.g. 302.
+    public var status: Int
+    /// The URL that will be tried next.
+    public var url: String
+
+    public init(status: Int, url: String) {
+        self.status = status
+        self.url = url
+    }
 }
 
 /// What the `open` event reports.

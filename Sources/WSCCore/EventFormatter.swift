@@ -40,6 +40,9 @@ public enum EventFormatter {
     /// `error: <what happened and why>`, followed by the refused response's body when there is one.
     public static func error(_ error: ConnectionError) -> String {
         var text = "error: \(Self.escaped(error.message))"
+        if case .rejected(let rejection) = error.kind, let location = Redirect.location(of: rejection) {
+            text += "\nLocation: \(Self.escaped(location)) (-L follows redirects)"
+        }
         if case .rejected(let rejection) = error.kind, !rejection.body.isEmpty {
             let body = String(decoding: rejection.body, as: UTF8.self)
             let suffix = rejection.bodyTruncated ? " (first \(rejection.body.count) bytes)" : ""

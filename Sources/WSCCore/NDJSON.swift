@@ -45,6 +45,8 @@ public enum NDJSON {
                 let (seconds, attoseconds) = roundTrip.components
                 fields.append(("rttMicroseconds", String(seconds * 1_000_000 + attoseconds / 1_000_000_000_000)))
             }
+        case .redirect(let redirection):
+            fields = [("event", Self.string("redirect")), ("status", String(redirection.status)), ("url", Self.string(redirection.url))]
         case .ping, .pong, .progress, .handshake:
             return nil
         }

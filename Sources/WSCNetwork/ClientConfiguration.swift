@@ -30,6 +30,10 @@ public struct ClientConfiguration: Sendable {
     public var keepalive: KeepaliveSettings?
     /// The local IP address to connect from (`--bind`); it also sets the family.
     public var localAddress: String?
+    /// Follow 301, 302, 303, 307 and 308 answers to the upgrade (`-L`).
+    public var followRedirects = false
+    /// How many redirects are followed at most (`--max-redirects`).
+    public var maximumRedirects = 10
     /// Connect over this family only (`-4`, `-6`).
     public var addressFamily: AddressFamily?
     /// Connect to this Unix domain socket instead of the URL's host and port.

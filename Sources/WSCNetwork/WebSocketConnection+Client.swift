@@ -19,13 +19,15 @@ extension WebSocketConnection {
         connection.eventLoop.execute {
             let handler = WebSocketConnectionHandler(settings: configuration.connectionSettings, eventLoop: box.eventLoop, emit: events)
             box.value = handler
-            Self.start(handler, configuration: configuration)
+            Self.start(handler, configuration: configuration, redirects: 0)
         }
         return connection
     }
 
     /// Connects TCP (and TLS), sends the upgrade request, and wires the outcome to the handler.
-    private static func start(_ handler: WebSocketConnectionHandler, configuration: ClientConfiguration) {
+    ///
+    /// `redirects` counts the redirects followed to get here (`-L`).
+    private static func start(_ handler: WebSocketConnectionHandler, configuration: ClientConfiguration, redirects: Int) {
         let eventLoop = handler.eventLoop
         let loopBound = NIOLoopBound(handler, eventLoop: eventLoop)
         let url = configuration.url
@@ -73,7 +75,7 @@ extension WebSocketConnection {
             case .success(let channel):
                 loopBound.value.connected(channel)
                 channel.closeFuture.whenComplete { _ in
-                    loopBound.value.channelClosed()
+                    loopBound.value.channelClosed(channel)
                 }
             case .failure(let error):
                 upgradePromise.fail(error)
@@ -89,9 +91,7 @@ extension WebSocketConnection {
                 rejection.whenComplete { answer in
                     switch answer {
                     case .success(let rejection):
-                        loopBound.value.connectFailed(
-                            ConnectionError(.rejected(rejection), "the server refused the WebSocket upgrade: \(rejection.statusLine)")
-                        )
+                        Self.refused(rejection, handler: loopBound.value, configuration: configuration, redirects: redirects)
                     case .failure(let error):
                         loopBound.value.connectFailed(ConnectionError(handshaking: error, to: url))
                     }
@@ -100,6 +100,48 @@ extension WebSocketConnection {
                 loopBound.value.connectFailed(ConnectionError(handshaking: error, to: url))
             }
         }
+    }
+
+    /// The server answered the upgrade with another status: follow a redirect (`-L`), or fail.
+    private static func refused(
+        _ rejection: UpgradeRejection,
+        handler: WebSocketConnectionHandler,
+        configuration: ClientConfiguration,
+        redirects: Int
+    ) {
+        guard configuration.followRedirects, let location = Redirect.location(of: rejection) else {
+            handler.connectFailed(ConnectionError(.rejected(rejection), "the server refused the WebSocket upgrade: \(rejection.statusLine)"))
+            return
+        }
+        guard redirects < configuration.maximumRedirects else {
+            let message = "too many redirects: gave up after \(redirects) (--max-redirects), at \(rejection.statusLine)"
+            handler.connectFailed(ConnectionError(.rejected(rejection), message))
+            return
+        }
+        let target: WebSocketURL
+        do {
+            target = try Redirect.target(of: location, from: configuration.url)
+        } catch {
+            handler.connectFailed(ConnectionError(.handshake, "cannot follow the redirect to '\(location)': \(error)"))
+            return
+        }
+        var next = configuration
+        next.url = target
+        let sameOrigin = Redirect.keepsCredentials(from: configuration.url, to: target)
+        next.unixSocketPath = target.unixSocketPath ?? (sameOrigin ? configuration.unixSocketPath : nil)
+        if !sameOrigin {
+            // Credentials stay with the host they were given for.
+            next.basicAuth = nil
+            next.hostOverride = nil
+            next.headers.removeAll { ["authorization", "cookie", "proxy-authorization"].contains($0.name.lowercased()) }
+        }
+        if let user = target.user {
+            next.basicAuth = (user, target.password ?? "")
+        }
+        guard handler.redirected(to: target, status: rejection.status) else {
+            return
+        }
+        Self.start(handler, configuration: next, redirects: redirects + 1)
     }
 
     /// Connects TCP, through NIO's resolver or to an address of the forced family.

@@ -20,7 +20,7 @@ final class WebSocketConnectionHandler: ChannelInboundHandler, RemovableChannelH
         case file(OutgoingFile)
     }
 
-    let settings: ConnectionSettings
+    private(set) var settings: ConnectionSettings
     let eventLoop: EventLoop
     let emit: @Sendable (ConnectionEvent) -> Void
 
@@ -383,8 +383,29 @@ final class WebSocketConnectionHandler: ChannelInboundHandler, RemovableChannelH
         context.close(promise: nil)
     }
 
+    /// The upgrade was redirected (`-L`): drop this connection, the next attempt follows.
+    ///
+    /// Returns false when the user gave up meanwhile, and there is nothing to follow.
+    func redirected(to url: WebSocketURL, status: Int) -> Bool {
+        guard self.state.readyState == .connecting else {
+            return false
+        }
+        self.connectTimer?.cancel()
+        let previous = self.channel
+        self.channel = nil
+        previous?.close(promise: nil)
+        self.settings.url = url.description
+        self.emit(.redirect(Redirection(status: status, url: url.description)))
+        return true
+    }
+
     /// The TCP connection is gone (reported from the channel's close future).
-    func channelClosed() {
+    ///
+    /// A client passes the channel: one left behind by a redirect is no longer ours.
+    func channelClosed(_ closed: Channel? = nil) {
+        if let closed, closed !== self.channel {
+            return
+        }
         self.connectTimer?.cancel()
         self.closeTimer?.cancel()
         self.stopKeepalive()

@@ -43,6 +43,8 @@ public struct EventRenderer: Sendable {
             return ANSIColor.dim.paint(Self.progressText(progress), if: color)
         case .handshake(let trace):
             return ANSIColor.dim.paint(trace.lines.joined(separator: "\n"), if: color)
+        case .redirect(let redirection):
+            return ANSIColor.dim.paint("Redirected (\(redirection.status)) to \(EventFormatter.escaped(redirection.url))", if: color)
         }
     }
 
@@ -60,7 +62,7 @@ public struct EventRenderer: Sendable {
             return nil
         case .progress(let progress) where !progress.isComplete:
             return nil
-        case .open, .error, .close, .ping, .pong, .progress, .handshake:
+        case .open, .error, .close, .ping, .pong, .progress, .handshake, .redirect:
             return self.terminalText(for: event)
         }
     }

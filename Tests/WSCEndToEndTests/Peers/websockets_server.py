@@ -11,7 +11,8 @@ starting with '!' are commands; everything else is echoed with its type kept:
   !ping DATA        send a ping
   !path             send the request's path (and query)
 
-The path /reject answers the upgrade with 403 and a body; the path /slow answers the
+The path /reject answers the upgrade with 403 and a body; /redirect with 302 to
+/landed; /loop with 307 to itself; the path /slow answers the
 upgrade only after a second (a server slow to accept).
 
 With the arguments `unix PATH` it serves on that Unix domain socket instead, and
@@ -58,6 +59,14 @@ async def handler(connection):
 async def process_request(connection, request):
     if request.path == "/reject":
         return connection.respond(http.HTTPStatus.FORBIDDEN, "no entry for you\n")
+    if request.path == "/redirect":
+        response = connection.respond(http.HTTPStatus.FOUND, "moved\n")
+        response.headers["Location"] = "/landed"
+        return response
+    if request.path == "/loop":
+        response = connection.respond(http.HTTPStatus.TEMPORARY_REDIRECT, "")
+        response.headers["Location"] = "/loop"
+        return response
     if request.path == "/slow":
         await asyncio.sleep(1)
     return None
