@@ -37,6 +37,12 @@ struct HandshakeOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Drop the connection if the close handshake takes longer.", valueName: "seconds"))
     var closeTimeout: Double = 5
 
+    @Option(help: ArgumentHelp("Connect through this HTTP proxy (CONNECT), e.g. http://user:pass@proxy:3128.", valueName: "url"))
+    var proxy: String?
+
+    @Flag(help: "Ignore the proxy environment variables (http_proxy, https_proxy, all_proxy).")
+    var noProxy = false
+
     @Flag(name: [.customShort("L"), .customLong("location")], help: "Follow redirects (301, 302, 303, 307, 308) of the upgrade request.")
     var followRedirects = false
 
@@ -99,6 +105,19 @@ struct HandshakeOptions: ParsableArguments {
         }
         if self.maxRedirects != nil, !self.followRedirects {
             throw ValidationError("--max-redirects goes with -L")
+        }
+        if let proxy = self.proxy {
+            do {
+                _ = try ProxySettings(parsing: proxy)
+            } catch {
+                throw ValidationError("--proxy: \(error)")
+            }
+            if self.noProxy {
+                throw ValidationError("--proxy and --no-proxy do not go together")
+            }
+            if self.unixSocket != nil || self.bind != nil || self.ipv4 || self.ipv6 {
+                throw ValidationError("--proxy does not go with --unix-socket, --bind, -4 or -6")
+            }
         }
         if self.unixSocket != nil, self.bind != nil || self.ipv4 || self.ipv6 {
             throw ValidationError("--unix-socket does not go with --bind, -4 or -6")

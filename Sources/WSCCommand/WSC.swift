@@ -97,6 +97,7 @@ public struct WSC: AsyncParsableCommand {
             (self.handshake.bind != nil, "--bind"),
             (self.handshake.unixSocket != nil, "--unix-socket"),
             (self.handshake.followRedirects, "--location"),
+            (self.handshake.proxy != nil, "--proxy"),
             (self.handshake.ipv4 || self.handshake.ipv6, "-4/-6"),
         ]
         if let option = clientOnly.first(where: \.given) {
@@ -161,6 +162,15 @@ public struct WSC: AsyncParsableCommand {
         configuration.maximumMessageSize = try HandshakeOptions.parseSize(self.handshake.maxMessageSize)
         configuration.traceHandshake = self.handshake.verbose
         configuration.keepalive = self.handshake.keepalive
+        if let proxy = self.handshake.proxy {
+            configuration.proxy = try ProxySettings(parsing: proxy)
+        } else if !self.handshake.noProxy, configuration.unixSocketPath == nil {
+            do {
+                configuration.proxy = try ProxySettings.fromEnvironment(ProcessEnvironment.variables(), for: url)
+            } catch {
+                throw ValidationError("the proxy in the environment: \(error) (--no-proxy ignores it)")
+            }
+        }
         configuration.followRedirects = self.handshake.followRedirects
         configuration.maximumRedirects = self.handshake.maxRedirects ?? 10
         configuration.localAddress = self.handshake.bind

@@ -30,6 +30,8 @@ public struct ClientConfiguration: Sendable {
     public var keepalive: KeepaliveSettings?
     /// The local IP address to connect from (`--bind`); it also sets the family.
     public var localAddress: String?
+    /// Reach the server through this proxy (`--proxy`, or the environment's).
+    public var proxy: ProxySettings?
     /// Follow 301, 302, 303, 307 and 308 answers to the upgrade (`-L`).
     public var followRedirects = false
     /// How many redirects are followed at most (`--max-redirects`).

@@ -1,4 +1,5 @@
 import NIOCore
+import NIOExtras
 import NIOHTTP1
 import NIOPosix
 import NIOSSL
@@ -30,6 +31,22 @@ extension ConnectionError {
         }
     }
 
+    /// The error for a proxy that did not open the tunnel; `answer` is its status line.
+    init(proxying error: Error, through proxy: ProxySettings, answer: String?) {
+        let reason: String
+        if let error = error as? NIOHTTP1ProxyConnectHandler.Error, error == .proxyAuthenticationRequired() {
+            let hint = proxy.user == nil ? "give user:pass@ in the proxy URL" : "the credentials given were refused"
+            reason = "it asks for credentials (\(answer ?? "407 Proxy Authentication Required"); \(hint))"
+        } else if let error = error as? NIOHTTP1ProxyConnectHandler.Error, error == .httpProxyHandshakeTimeout() {
+            reason = "it did not answer CONNECT in time"
+        } else if let answer {
+            reason = "it answered \(answer)"
+        } else {
+            reason = Self.describe(error)
+        }
+        self.init(.connect, "the proxy \(proxy) did not open a tunnel: \(reason)")
+    }
+
     /// The error for a failure between TCP connect and the end of the upgrade.
     init(handshaking error: Error, to url: WebSocketURL) {
         switch error {
@@ -54,6 +71,11 @@ extension ConnectionError {
         default:
             self.init(connecting: error, to: url)
         }
+    }
+
+    /// The first connection error inside NIO's error for a failed connect, or the error itself.
+    static func firstConnectError(_ error: Error) -> Error {
+        (error as? NIOConnectionError)?.connectionErrors.first?.error ?? error
     }
 
     private static func describe(_ error: NIOConnectionError, target: String, port: Int) -> String {

@@ -1,4 +1,5 @@
 import NIOCore
+import NIOExtras
 import NIOHTTP1
 import NIOPosix
 import NIOSSL
@@ -54,20 +55,34 @@ extension WebSocketConnection {
             .connectTimeout(timeout)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
-                do {
-                    if let sslContext {
-                        let serverName = url.hostIsIPAddress ? nil : url.host
-                        try channel.pipeline.syncOperations.addHandler(
-                            NIOSSLClientHandler(context: sslContext, serverHostname: serverName)
-                        )
+                let tunnel: EventLoopFuture<Void>
+                if let proxy = configuration.proxy {
+                    do {
+                        tunnel = try Self.configureProxyTunnel(channel: channel, proxy: proxy, to: url, timeout: timeout)
+                    } catch {
+                        upgradePromise.fail(error)
+                        return channel.eventLoop.makeFailedFuture(error)
                     }
-                    let upgradeFuture = try Self.configureUpgrade(channel: channel, handler: loopBound.value, configuration: configuration)
-                    upgradePromise.completeWith(upgradeFuture)
-                    return channel.eventLoop.makeSucceededVoidFuture()
-                } catch {
-                    upgradePromise.fail(error)
-                    return channel.eventLoop.makeFailedFuture(error)
+                } else {
+                    tunnel = channel.eventLoop.makeSucceededVoidFuture()
                 }
+                // Through a proxy, TLS and the upgrade start once the tunnel stands.
+                tunnel.whenComplete { result in
+                    do {
+                        try result.get()
+                        if let sslContext {
+                            let serverName = url.hostIsIPAddress ? nil : url.host
+                            try channel.pipeline.syncOperations.addHandler(
+                                NIOSSLClientHandler(context: sslContext, serverHostname: serverName)
+                            )
+                        }
+                        let upgradeFuture = try Self.configureUpgrade(channel: channel, handler: loopBound.value, configuration: configuration)
+                        upgradePromise.completeWith(upgradeFuture)
+                    } catch {
+                        upgradePromise.fail(error)
+                    }
+                }
+                return channel.eventLoop.makeSucceededVoidFuture()
             }
 
         Self.connect(bootstrap, to: url, configuration: configuration, on: eventLoop).whenComplete { result in
@@ -144,6 +159,53 @@ extension WebSocketConnection {
         Self.start(handler, configuration: next, redirects: redirects + 1)
     }
 
+    /// Asks the proxy for a tunnel to the server (`CONNECT host:port`).
+    ///
+    /// The future completes once the tunnel stands and the proxy's HTTP handlers are gone.
+    private static func configureProxyTunnel(
+        channel: Channel,
+        proxy: ProxySettings,
+        to url: WebSocketURL,
+        timeout: TimeAmount
+    ) throws -> EventLoopFuture<Void> {
+        let operations = channel.pipeline.syncOperations
+        let encoder = HTTPRequestEncoder()
+        let decoder = ByteToMessageHandler(HTTPResponseDecoder(leftOverBytesStrategy: .forwardBytes))
+        var headers = HTTPHeaders([("Host", url.hostHeader)])
+        if let user = proxy.user {
+            headers.add(name: "Proxy-Authorization", value: "Basic " + Base64.encode(Array("\(user):\(proxy.password ?? "")".utf8)))
+        }
+        let established = channel.eventLoop.makePromise(of: Void.self)
+        let target = url.hostIsIPAddress && url.host.contains(":") ? "[\(url.host)]" : url.host
+        let answer = NIOLoopBoundBox<String?>(nil, eventLoop: channel.eventLoop)
+        let recorder = ProxyAnswerRecorder(box: answer)
+        try operations.addHandler(encoder)
+        try operations.addHandler(decoder)
+        try operations.addHandler(recorder)
+        try operations.addHandler(
+            NIOHTTP1ProxyConnectHandler(
+                targetHost: target,
+                targetPort: url.port,
+                headers: headers,
+                deadline: .now() + timeout,
+                promise: established
+            )
+        )
+        return established.futureResult.assumeIsolated().flatMapErrorThrowing { error in
+            throw ConnectionError(proxying: error, through: proxy, answer: answer.value)
+        }.flatMap {
+            // The decoder watches outbound writes too: it must be gone before the upgrade writes.
+            let operations = channel.pipeline.syncOperations
+            let handlers: [RemovableChannelHandler] = [recorder, encoder, decoder]
+            let removals = handlers.map { handler in
+                let removed = channel.eventLoop.makePromise(of: Void.self)
+                operations.removeHandler(handler, promise: removed)
+                return removed.futureResult
+            }
+            return EventLoopFuture.andAllSucceed(removals, on: channel.eventLoop)
+        }.nonisolated()
+    }
+
     /// Connects TCP, through NIO's resolver or to an address of the forced family.
     ///
     /// NIO's resolver tries both families (happy eyeballs). With `-4`, `-6` or `--bind`, the
@@ -154,6 +216,11 @@ extension WebSocketConnection {
         configuration: ClientConfiguration,
         on eventLoop: EventLoop
     ) -> EventLoopFuture<Channel> {
+        if let proxy = configuration.proxy {
+            return bootstrap.connect(host: proxy.host, port: proxy.port).flatMapErrorThrowing { error in
+                throw ConnectionError(.connect, "could not connect to the proxy \(proxy): \(ConnectionError.describe(ConnectionError.firstConnectError(error)))")
+            }
+        }
         if let path = configuration.unixSocketPath {
             return bootstrap.connect(unixDomainSocketPath: path).flatMapErrorThrowing { error in
                 throw ConnectionError(.connect, "could not connect to the Unix socket '\(path)': \(ConnectionError.describe(error))")

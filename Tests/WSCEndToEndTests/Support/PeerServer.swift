@@ -20,6 +20,11 @@ final class PeerServer: @unchecked Sendable {
         try self.start(Paths.python, [Paths.peers + "/websockets_server.py", "unix", path], announcesPort: false)
     }
 
+    /// An HTTP CONNECT proxy (Peers/connect_proxy.py), asking for these credentials if given.
+    static func connectProxy(credentials: String? = nil) throws -> PeerServer {
+        try self.start(Paths.python, [Paths.peers + "/connect_proxy.py"] + (credentials.map { [$0] } ?? []))
+    }
+
     /// A server that upgrades and then ignores everything, even close frames.
     static func silent() throws -> PeerServer {
         try self.start(Paths.python, [Paths.peers + "/silent_server.py"])

@@ -20,6 +20,10 @@ struct WSCRun {
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
+        // Proxies come only from the test itself.
+        for name in ["http_proxy", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY", "no_proxy", "NO_PROXY"] {
+            env[name] = nil
+        }
         env.merge(environment) { $1 }
         process.environment = env
         let stdin = Pipe()
