@@ -180,6 +180,14 @@ extension EndToEnd {
             }
         }
 
+        @Test("--local-echo (what make run opens): a client on the embedded echo server, byte-exact, exit 0")
+        func localEcho() throws {
+            let run = try WSCRun.run(["--local-echo"], input: Data("first\nsecond ✓\n".utf8))
+            #expect(run.status == 0)
+            #expect(run.output == "first\nsecond ✓\n")
+            #expect(run.standardError.hasPrefix("Connected to ws://127.0.0.1:"))
+        }
+
         @Test("options that only make sense for a client are refused with --listen (exit 64)")
         func clientOnlyOptions() throws {
             for option in [["--auth", "a:b"], ["-k"], ["--keep-open"], ["-w", "1"], ["--connect-timeout", "1"], ["--bind", "127.0.0.2"], ["-4"]] {
