@@ -24,12 +24,8 @@ public enum EventFormatter {
     public static func clock(milliseconds: Int64, utcOffsetSeconds: Int) -> String {
         let local = milliseconds + Int64(utcOffsetSeconds) * 1000
         let ofDay = ((local % 86_400_000) + 86_400_000) % 86_400_000
-        func pad(_ value: Int64, _ width: Int) -> String {
-            let text = String(value)
-            return String(repeating: "0", count: max(0, width - text.count)) + text
-        }
         let seconds = ofDay / 1000
-        return "\(pad(seconds / 3600, 2)):\(pad(seconds / 60 % 60, 2)):\(pad(seconds % 60, 2)).\(pad(ofDay % 1000, 3))"
+        return "\((seconds / 3600).zeroPadded(2)):\((seconds / 60 % 60).zeroPadded(2)):\((seconds % 60).zeroPadded(2)).\((ofDay % 1000).zeroPadded(3))"
     }
 
     /// `Disconnected (code: 1000, reason: "bye", wasClean: true)`.
