@@ -28,16 +28,7 @@ final class ListenProcess: @unchecked Sendable {
     /// It waits for `Listening on …` (on standard error), or the `listening` event with `--ndjson`
     /// (on standard output).
     static func start(_ arguments: [String], listen: String = "0") throws -> ListenProcess {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: Paths.wsc)
-        process.arguments = ["--listen", listen] + arguments
-        let stdin = Pipe()
-        let stdout = Pipe()
-        let stderr = Pipe()
-        process.standardInput = stdin
-        process.standardOutput = stdout
-        process.standardError = stderr
-        try process.run()
+        let (process, stdin, stdout, stderr) = try PipedProcess.start(Paths.wsc, ["--listen", listen] + arguments)
         let onStandardOutput = arguments.contains("--ndjson")
         let announcing = onStandardOutput ? stdout : stderr
         let announcement = announcing.fileHandleForReading.readThroughFirstLine()

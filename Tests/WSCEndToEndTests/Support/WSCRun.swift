@@ -16,23 +16,7 @@ struct WSCRun {
         timeout: TimeInterval = 30,
         executable: String = Paths.wsc
     ) throws -> WSCRun {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        var env = ProcessInfo.processInfo.environment
-        // Proxies come only from the test itself.
-        for name in ["http_proxy", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY", "no_proxy", "NO_PROXY"] {
-            env[name] = nil
-        }
-        env.merge(environment) { $1 }
-        process.environment = env
-        let stdin = Pipe()
-        let stdout = Pipe()
-        let stderr = Pipe()
-        process.standardInput = stdin
-        process.standardOutput = stdout
-        process.standardError = stderr
-        try process.run()
+        let (process, stdin, stdout, stderr) = try PipedProcess.start(executable, arguments, environment: environment)
         let collectedOutput = DataCollector(stdout.fileHandleForReading)
         let collectedError = DataCollector(stderr.fileHandleForReading)
         stdin.fileHandleForWriting.write(input)
@@ -52,6 +36,33 @@ struct WSCRun {
             standardOutput: collectedOutput.finish(),
             standardError: String(decoding: collectedError.finish(), as: UTF8.self)
         )
+    }
+}
+
+/// Starts programs with all three standard streams on pipes.
+enum PipedProcess {
+    /// Runs `executable` with a test's environment: this process's, without proxy
+    /// variables (proxies come only from the test itself), plus `environment`.
+    static func start(
+        _ executable: String,
+        _ arguments: [String],
+        environment: [String: String] = [:]
+    ) throws -> (process: Process, input: Pipe, output: Pipe, errors: Pipe) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        var env = ProcessInfo.processInfo.environment
+        for name in ["http_proxy", "https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY", "no_proxy", "NO_PROXY"] {
+            env[name] = nil
+        }
+        env.merge(environment) { $1 }
+        process.environment = env
+        let (input, output, errors) = (Pipe(), Pipe(), Pipe())
+        process.standardInput = input
+        process.standardOutput = output
+        process.standardError = errors
+        try process.run()
+        return (process, input, output, errors)
     }
 }
 
