@@ -37,7 +37,7 @@ struct HandshakeOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Drop the connection if the close handshake takes longer.", valueName: "seconds"))
     var closeTimeout: Double = 5
 
-    @Option(help: ArgumentHelp("Connect through this HTTP proxy (CONNECT), e.g. http://user:pass@proxy:3128.", valueName: "url"))
+    @Option(help: ArgumentHelp("Connect through this proxy: http:// (CONNECT), socks5:// (resolve here) or socks5h:// (resolve at the proxy), e.g. socks5h://user:pass@proxy:1080.", valueName: "url"))
     var proxy: String?
 
     @Flag(help: "Ignore the proxy environment variables (http_proxy, https_proxy, all_proxy).")

@@ -68,8 +68,8 @@ public struct WSC: AsyncParsableCommand {
             } catch {
                 throw ValidationError(error.description)
             }
-            if url.unixSocketPath != nil, self.handshake.bind != nil || self.handshake.ipv4 || self.handshake.ipv6 {
-                throw ValidationError("a ws+unix:// URL does not go with --bind, -4 or -6")
+            if url.unixSocketPath != nil, self.handshake.proxy != nil || self.handshake.bind != nil || self.handshake.ipv4 || self.handshake.ipv6 {
+                throw ValidationError("a ws+unix:// URL does not go with --proxy, --bind, -4 or -6")
             }
         }
         _ = try self.listen.listenAddress()

@@ -4,29 +4,48 @@ public struct ProxySettings: Hashable, Sendable, CustomStringConvertible {
     public enum Kind: Hashable, Sendable {
         /// An HTTP proxy, asked with `CONNECT host:port` for a tunnel.
         case httpConnect
+        /// A SOCKS5 proxy given the server's address, resolved here (`socks5://`).
+        case socks5
+        /// A SOCKS5 proxy given the server's name, which it resolves (`socks5h://`).
+        case socks5h
+
+        /// The URL scheme that names this kind.
+        public var scheme: String {
+            switch self {
+            case .httpConnect: "http"
+            case .socks5: "socks5"
+            case .socks5h: "socks5h"
+            }
+        }
     }
 
     public var kind: Kind
     public var host: String
     public var port: Int
-    /// Basic credentials for the proxy (`Proxy-Authorization`), from the proxy URL.
+    /// Credentials for the proxy, from its URL: Basic `Proxy-Authorization` for HTTP,
+    /// username/password (RFC 1929) for SOCKS5.
     public var user: String?
     public var password: String?
 
-    /// Parses `http://[user:pass@]host[:port]`.
+    /// Parses `http://`, `socks5://` or `socks5h://` then `[user:pass@]host[:port]`.
     ///
-    /// The scheme may be left out, and the port defaults to 1080, as in curl.
+    /// The scheme may be left out (HTTP), and the port defaults to 1080, as in curl.
     public init(parsing text: String) throws(URLError) {
         var rest = Substring(text.trimmingASCIIWhitespace())
+        var kind = Kind.httpConnect
         if let schemeEnd = rest.firstRange(of: "://") {
             let scheme = rest[..<schemeEnd.lowerBound].lowercased()
             switch scheme {
             case "http":
-                break
-            case "socks5", "socks5h", "socks4", "socks4a", "https":
-                throw URLError("\(scheme):// proxies are not supported yet (use an http:// proxy)")
+                kind = .httpConnect
+            case "socks5":
+                kind = .socks5
+            case "socks5h":
+                kind = .socks5h
+            case "socks4", "socks4a", "https":
+                throw URLError("\(scheme):// proxies are not supported (use http://, socks5:// or socks5h://)")
             default:
-                throw URLError("unsupported proxy scheme '\(scheme)://' (use http://)")
+                throw URLError("unsupported proxy scheme '\(scheme)://' (use http://, socks5:// or socks5h://)")
             }
             rest = rest[schemeEnd.upperBound...]
         }
@@ -40,20 +59,20 @@ public struct ProxySettings: Hashable, Sendable, CustomStringConvertible {
         // defaults do not show through.
         let url = try WebSocketURL(parsing: "ws://" + rest)
         let secure = try WebSocketURL(parsing: "wss://" + rest)
-        self.kind = .httpConnect
+        self.kind = kind
         self.host = url.host
         self.port = url.port == secure.port ? url.port : Self.defaultPort
         self.user = url.user
         self.password = url.password
     }
 
-    /// curl's default port for an HTTP proxy.
+    /// curl's default port for a proxy, HTTP or SOCKS.
     public static let defaultPort = 1080
 
-    /// `http://host:port` (without credentials).
+    /// `scheme://host:port` (without credentials).
     public var description: String {
         let host = self.host.contains(":") ? "[\(self.host)]" : self.host
-        return "http://\(host):\(self.port)"
+        return "\(self.kind.scheme)://\(host):\(self.port)"
     }
 
     /// The proxy curl would use for this URL, from these environment variables.

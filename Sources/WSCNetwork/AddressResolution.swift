@@ -10,21 +10,22 @@ import Musl
 import Darwin
 #endif
 
-/// Finds the address to connect to when the family is forced (`-4`, `-6`, `--bind`).
+/// Finds the address to connect to when the family is forced (`-4`, `-6`, `--bind`), or to
+/// give a `socks5://` proxy.
 ///
-/// Without those, NIO's own resolver (happy eyeballs over both families) is used instead.
+/// Otherwise NIO's own resolver (happy eyeballs over both families) is used instead.
 enum AddressResolution {
-    /// The first address of `host` in this family.
+    /// The first address of `host` in this family (nil: either).
     ///
     /// An IP literal is taken as it is; a name goes through `getaddrinfo` on NIO's thread pool.
     static func resolve(
         host: String,
         port: Int,
-        family: AddressFamily,
+        family: AddressFamily?,
         on eventLoop: EventLoop
     ) -> EventLoopFuture<SocketAddress> {
         if let literal = try? SocketAddress(ipAddress: host, port: port) {
-            guard AddressFamily(of: literal) == family else {
+            if let family, AddressFamily(of: literal) != family {
                 return eventLoop.makeFailedFuture(ConnectionError(.connect, "\(host) is not an \(family.name) address"))
             }
             return eventLoop.makeSucceededFuture(literal)
@@ -34,9 +35,13 @@ enum AddressResolution {
         }
     }
 
-    private static func lookUp(host: String, port: Int, family: AddressFamily) throws -> SocketAddress {
+    private static func lookUp(host: String, port: Int, family: AddressFamily?) throws -> SocketAddress {
         var hints = addrinfo()
-        hints.ai_family = family == .ipv4 ? AF_INET : AF_INET6
+        switch family {
+        case .ipv4: hints.ai_family = AF_INET
+        case .ipv6: hints.ai_family = AF_INET6
+        case nil: hints.ai_family = AF_UNSPEC
+        }
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
         var results: UnsafeMutablePointer<addrinfo>?
         let status = getaddrinfo(host, String(port), &hints, &results)
@@ -46,14 +51,15 @@ enum AddressResolution {
             }
         }
         guard status == 0, let first = results, let address = first.pointee.ai_addr else {
+            guard let family else {
+                throw ConnectionError(.connect, "could not resolve \(host): \(String(cString: gai_strerror(status)))")
+            }
             throw ConnectionError(.connect, "cannot resolve \(host) to an \(family.name) address")
         }
-        switch family {
-        case .ipv4:
-            return address.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { SocketAddress($0.pointee, host: host) }
-        case .ipv6:
+        if first.pointee.ai_family == AF_INET6 {
             return address.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { SocketAddress($0.pointee, host: host) }
         }
+        return address.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { SocketAddress($0.pointee, host: host) }
     }
 }
 

@@ -159,10 +159,30 @@ extension WebSocketConnection {
         Self.start(handler, configuration: next, redirects: redirects + 1)
     }
 
-    /// Asks the proxy for a tunnel to the server (`CONNECT host:port`).
+    /// Asks the proxy for a tunnel to the server: HTTP `CONNECT host:port`, or SOCKS5.
     ///
-    /// The future completes once the tunnel stands and the proxy's HTTP handlers are gone.
+    /// The future completes once the tunnel stands and the proxy's handlers are gone.
     private static func configureProxyTunnel(
+        channel: Channel,
+        proxy: ProxySettings,
+        to url: WebSocketURL,
+        timeout: TimeAmount
+    ) throws -> EventLoopFuture<Void> {
+        switch proxy.kind {
+        case .httpConnect:
+            return try Self.configureHTTPProxyTunnel(channel: channel, proxy: proxy, to: url, timeout: timeout)
+        case .socks5, .socks5h:
+            let established = channel.eventLoop.makePromise(of: Void.self)
+            let destination = SOCKS5Negotiation.Destination.forURL(url, proxy: proxy, on: channel.eventLoop)
+            try channel.pipeline.syncOperations.addHandler(
+                SOCKS5ConnectHandler(proxy: proxy, destination: destination, port: url.port, promise: established)
+            )
+            return established.futureResult
+        }
+    }
+
+    /// Asks an HTTP proxy for a tunnel with `CONNECT host:port`, through swift-nio-extras.
+    private static func configureHTTPProxyTunnel(
         channel: Channel,
         proxy: ProxySettings,
         to url: WebSocketURL,

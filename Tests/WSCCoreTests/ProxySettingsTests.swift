@@ -11,8 +11,21 @@ struct ProxySettingsTests {
         #expect(try ProxySettings(parsing: "proxy.test").port == 1080)
         #expect(try ProxySettings(parsing: "http://[::1]:8080/").description == "http://[::1]:8080")
         #expect(try ProxySettings(parsing: "http://proxy.test:80").port == 80)
-        #expect(throws: URLError.self) { try ProxySettings(parsing: "socks5://proxy.test:1080") }
+        #expect(throws: URLError.self) { try ProxySettings(parsing: "socks4://proxy.test:1080") }
         #expect(throws: URLError.self) { try ProxySettings(parsing: "ftp://proxy.test") }
+    }
+
+    @Test("SOCKS5 proxy URLs: socks5:// resolves here, socks5h:// at the proxy, port 1080 by default")
+    func socks() throws {
+        let local = try ProxySettings(parsing: "socks5://proxy.test")
+        #expect(local.kind == .socks5 && local.port == 1080 && local.user == nil)
+        #expect(local.description == "socks5://proxy.test:1080")
+        let remote = try ProxySettings(parsing: "SOCKS5H://bob:s%3Acret@[::1]:9050")
+        #expect(remote.kind == .socks5h && remote.host == "::1" && remote.port == 9050)
+        #expect(remote.user == "bob" && remote.password == "s:cret")
+        #expect(remote.description == "socks5h://[::1]:9050")
+        let wss = try WebSocketURL(parsing: "wss://api.example.com/")
+        #expect(try ProxySettings.fromEnvironment(["all_proxy": "socks5h://s:5"], for: wss)?.kind == .socks5h)
     }
 
     @Test("the environment, as curl reads it: http_proxy for ws, https_proxy for wss, all_proxy, no_proxy")

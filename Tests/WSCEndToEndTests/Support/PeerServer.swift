@@ -25,6 +25,42 @@ final class PeerServer: @unchecked Sendable {
         try self.start(Paths.python, [Paths.peers + "/connect_proxy.py"] + (credentials.map { [$0] } ?? []))
     }
 
+    /// A SOCKS5 proxy (Peers/socks5_proxy.py), asking for these credentials if given, and
+    /// writing each request it gets to `log`.
+    static func socks5Proxy(credentials: String? = nil, log: String? = nil) throws -> PeerServer {
+        try self.start(Paths.python, [Paths.peers + "/socks5_proxy.py"] + (log.map { ["--log", $0] } ?? []) + (credentials.map { [$0] } ?? []))
+    }
+
+    /// microsocks, Debian's SOCKS5 proxy: an independent peer, with RFC 1929 credentials if given.
+    ///
+    /// It cannot listen on port 0, so it gets a port that was free a moment ago. It writes a
+    /// line per tunnel (`connected to HOST:PORT`) to `log`, if given.
+    static func microsocks(user: String? = nil, password: String? = nil, log: String? = nil) throws -> PeerServer {
+        let executable = "/usr/bin/microsocks"
+        guard FileManager.default.isExecutableFile(atPath: executable) else {
+            throw PeerError("\(executable) is missing: run the tests with `make test`, which installs it")
+        }
+        let port = try LoopbackPort.free()
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = ["-i", "127.0.0.1", "-p", String(port)] + (user.map { ["-u", $0, "-P", password ?? ""] } ?? [])
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = FileHandle.nullDevice
+        if let log {
+            FileManager.default.createFile(atPath: log, contents: nil)
+            process.standardError = FileHandle(forWritingAtPath: log)
+        } else {
+            process.standardError = FileHandle.nullDevice
+        }
+        try process.run()
+        let server = PeerServer(process: process, port: port)
+        guard LoopbackPort.waitUntilAccepting(port) else {
+            server.stop()
+            throw PeerError("microsocks did not start listening on port \(port)")
+        }
+        return server
+    }
+
     /// A server that upgrades and then ignores everything, even close frames.
     static func silent() throws -> PeerServer {
         try self.start(Paths.python, [Paths.peers + "/silent_server.py"])
