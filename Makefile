@@ -3,7 +3,7 @@
 SWIFT      ?= swift
 URL        ?=
 VENV       ?= .venv-test
-APT_PACKAGES := libedit-dev tmux openssl python3-venv time microsocks
+APT_PACKAGES := libedit-dev zlib1g-dev tmux openssl python3-venv time microsocks
 
 # Root installs directly; anyone else through sudo.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)

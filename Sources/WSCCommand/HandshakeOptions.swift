@@ -43,6 +43,9 @@ struct HandshakeOptions: ParsableArguments {
     @Flag(help: "Ignore the proxy environment variables (http_proxy, https_proxy, all_proxy).")
     var noProxy = false
 
+    @Flag(help: "Do not offer permessage-deflate compression (with --listen: do not accept it).")
+    var noCompress = false
+
     @Flag(name: [.customShort("L"), .customLong("location")], help: "Follow redirects (301, 302, 303, 307, 308) of the upgrade request.")
     var followRedirects = false
 

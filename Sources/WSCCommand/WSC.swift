@@ -171,6 +171,7 @@ public struct WSC: AsyncParsableCommand {
                 throw ValidationError("the proxy in the environment: \(error) (--no-proxy ignores it)")
             }
         }
+        configuration.compression = !self.handshake.noCompress
         configuration.followRedirects = self.handshake.followRedirects
         configuration.maximumRedirects = self.handshake.maxRedirects ?? 10
         configuration.localAddress = self.handshake.bind
@@ -196,7 +197,11 @@ public struct WSC: AsyncParsableCommand {
             configuration.unixSocketPath = path
         }
         configuration.echo = self.listen.echo
-        configuration.policy = ServerHandshakePolicy(allowedOrigins: self.handshake.origin, subprotocols: self.handshake.subprotocol)
+        configuration.policy = ServerHandshakePolicy(
+            allowedOrigins: self.handshake.origin,
+            subprotocols: self.handshake.subprotocol,
+            compression: !self.handshake.noCompress
+        )
         configuration.responseHeaders = try self.handshake.header.map(HandshakeOptions.parseHeader)
         configuration.maximumMessageSize = try HandshakeOptions.parseSize(self.handshake.maxMessageSize)
         configuration.closeTimeout = .milliseconds(Int64(self.handshake.closeTimeout * 1000))

@@ -6,16 +6,20 @@ public struct ServerHandshakePolicy: Hashable, Sendable {
     public var allowedOrigins: [String]
     /// The subprotocols served (`--subprotocol`), in order of preference.
     public var subprotocols: [String]
+    /// Whether a client's permessage-deflate offer is accepted (off with `--no-compress`).
+    public var compression: Bool
 
-    public init(allowedOrigins: [String] = [], subprotocols: [String] = []) {
+    public init(allowedOrigins: [String] = [], subprotocols: [String] = [], compression: Bool = true) {
         self.allowedOrigins = allowedOrigins
         self.subprotocols = subprotocols
+        self.compression = compression
     }
 
     /// What to answer an upgrade request.
     public enum Decision: Hashable, Sendable {
-        /// Switch protocols, selecting this subprotocol (nil: send no `Sec-WebSocket-Protocol`).
-        case accept(subprotocol: String?)
+        /// Switch protocols, selecting this subprotocol (nil: send no `Sec-WebSocket-Protocol`)
+        /// and agreeing to compression with these parameters (nil: none).
+        case accept(subprotocol: String?, compression: PerMessageDeflate? = nil)
         /// Answer with this HTTP status; the reason is the response body and what `wsc` reports.
         case refuse(Refusal)
     }
@@ -38,13 +42,15 @@ public struct ServerHandshakePolicy: Hashable, Sendable {
     /// With `--origin`, a request whose `Origin` is not listed, or that has none, gets 403;
     /// one that is not a GET, or lacks `Connection: Upgrade`, gets 400 (RFC 6455 4.2.1).
     /// The subprotocol is the first of ours (in our order) that the client offered; when
-    /// none matches, the handshake goes on without one and the client decides.
+    /// none matches, the handshake goes on without one and the client decides. Compression is
+    /// the first permessage-deflate offer that can be accepted.
     public func decide(requestMethod: String, requestHeaders: [HeaderField]) -> Decision {
         if let refusal = self.originRefusal(requestHeaders) ?? Self.requestLineRefusal(requestMethod, requestHeaders) {
             return .refuse(refusal)
         }
         let offered = requestHeaders.values(of: "sec-websocket-protocol")
-        return .accept(subprotocol: self.subprotocols.first(where: offered.contains))
+        let compression = self.compression ? PerMessageDeflate.accept(offers: requestHeaders.values(of: "sec-websocket-extensions")) : nil
+        return .accept(subprotocol: self.subprotocols.first(where: offered.contains), compression: compression)
     }
 
     /// Why a request was not upgraded.

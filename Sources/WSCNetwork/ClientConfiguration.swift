@@ -36,6 +36,8 @@ public struct ClientConfiguration: Sendable {
     public var followRedirects = false
     /// How many redirects are followed at most (`--max-redirects`).
     public var maximumRedirects = 10
+    /// Offer permessage-deflate (off with `--no-compress`).
+    public var compression = true
     /// Connect over this family only (`-4`, `-6`).
     public var addressFamily: AddressFamily?
     /// Connect to this Unix domain socket instead of the URL's host and port.

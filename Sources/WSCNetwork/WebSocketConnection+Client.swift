@@ -276,7 +276,7 @@ extension WebSocketConnection {
         configuration: ClientConfiguration
     ) throws -> EventLoopFuture<UpgradeOutcome> {
         let loopBound = NIOLoopBound(handler, eventLoop: channel.eventLoop)
-        let validation = HandshakeValidation(offeredSubprotocols: configuration.subprotocols, offeredExtensions: [])
+        let validation = HandshakeValidation(offeredSubprotocols: configuration.subprotocols, offeredCompression: configuration.compression)
         let maxFrameSize = min(configuration.maximumMessageSize, Int(UInt32.max))
 
         let upgrader = NIOTypedWebSocketClientUpgrader<UpgradeOutcome>(
@@ -322,7 +322,8 @@ extension WebSocketConnection {
 }
 
 extension ClientConfiguration {
-    /// The upgrade request head: Host, User-Agent, Origin, subprotocols, credentials, then `-H` headers.
+    /// The upgrade request head: Host, User-Agent, Origin, subprotocols, compression,
+    /// credentials, then `-H` headers.
     ///
     /// A `-H` header with the name of one of these replaces it.
     func upgradeRequestHead() -> HTTPRequestHead {
@@ -333,6 +334,9 @@ extension ClientConfiguration {
         }
         if !self.subprotocols.isEmpty {
             fields.append(("Sec-WebSocket-Protocol", self.subprotocols.joined(separator: ", ")))
+        }
+        if self.compression {
+            fields.append(("Sec-WebSocket-Extensions", PerMessageDeflate.clientOffer))
         }
         if let (user, password) = self.basicAuth {
             fields.append(("Authorization", "Basic " + Base64.encode(Array("\(user):\(password)".utf8))))

@@ -71,6 +71,9 @@ final class WebSocketConnectionHandler: ChannelInboundHandler, RemovableChannelH
     /// Echoes written since the last flush (flushed when a burst of reads ends).
     private var echoNeedsFlush = false
 
+    /// permessage-deflate, once agreed.
+    private var compression: PerMessageDeflateCodec?
+
     /// Frames of a streamed file are this big.
     static let fileChunkSize = 256 * 1024
 
@@ -281,6 +284,16 @@ final class WebSocketConnectionHandler: ChannelInboundHandler, RemovableChannelH
     /// done, while a server calls it at once.
     func upgraded(_ agreement: HandshakeValidation.Agreement, remoteAddress: String? = nil) {
         self.connectTimer?.cancel()
+        if let deflate = agreement.compression {
+            do {
+                self.compression = try PerMessageDeflateCodec(agreement: deflate, role: self.settings.role)
+                self.assembler.compressionAgreed = true
+            } catch {
+                // zlib could not start (out of memory): a compressed message will then fail
+                // the connection as a protocol error, rather than be misread.
+                self.emit(.error(ConnectionError(.protocolViolation, "permessage-deflate could not start: \(error)")))
+            }
+        }
         self.openInfo = OpenInfo(
             url: self.settings.url,
             subprotocol: agreement.subprotocol,
@@ -310,8 +323,12 @@ final class WebSocketConnectionHandler: ChannelInboundHandler, RemovableChannelH
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         var frame = self.unwrapInboundIn(data)
         self.lastTraffic = .now
-        guard !frame.rsv1, !frame.rsv2, !frame.rsv3 else {
-            self.violation(.protocolError, "frame with reserved bits set, but no extension was negotiated")
+        guard !frame.rsv2, !frame.rsv3 else {
+            self.violation(.protocolError, "frame with RSV2 or RSV3 set, which no agreed extension uses")
+            return
+        }
+        guard !frame.rsv1 || frame.opcode == .text || frame.opcode == .binary || frame.opcode == .continuation else {
+            self.violation(.protocolError, "control frame with RSV1 set")
             return
         }
         switch (self.settings.role, frame.maskKey) {
@@ -418,27 +435,44 @@ final class WebSocketConnectionHandler: ChannelInboundHandler, RemovableChannelH
 
     private func dataFrame(_ frame: WebSocketFrame, kind: MessageAssembler.FrameKind) {
         var data = frame.data
-        switch self.assembler.frameReceived(kind, fin: frame.fin, length: data.readableBytes) {
-        case .deliverFrame(let messageKind):
-            self.deliver(data, kind: messageKind)
+        switch self.assembler.frameReceived(kind, fin: frame.fin, rsv1: frame.rsv1, length: data.readableBytes) {
+        case .deliverFrame(let messageKind, let compressed):
+            self.deliver(data, kind: messageKind, compressed: compressed)
         case .startMessage:
             self.partial = data
         case .appendFrame:
             self.partial?.writeBuffer(&data)
-        case .appendFrameAndDeliver(let messageKind):
+        case .appendFrameAndDeliver(let messageKind, let compressed):
             guard var message = self.partial else {
                 preconditionFailure("a fragment ended a message that never started")
             }
             self.partial = nil
             message.writeBuffer(&data)
-            self.deliver(message, kind: messageKind)
+            self.deliver(message, kind: messageKind, compressed: compressed)
         case .fail(let code, let reason):
             self.partial = nil
             self.violation(code, reason)
         }
     }
 
-    private func deliver(_ payload: ByteBuffer, kind: MessageAssembler.MessageKind) {
+    private func deliver(_ received: ByteBuffer, kind: MessageAssembler.MessageKind, compressed: Bool) {
+        var payload = received
+        if compressed {
+            guard let compression = self.compression, let allocator = self.channel?.allocator else {
+                preconditionFailure("RSV1 passed the assembler without permessage-deflate")
+            }
+            do {
+                payload = try compression.decompress(received, limit: self.settings.maximumMessageSize, allocator: allocator)
+            } catch {
+                switch error {
+                case .tooBig:
+                    self.violation(.messageTooBig, "compressed message inflates beyond the limit of \(self.settings.maximumMessageSize) bytes")
+                case .corrupt:
+                    self.violation(.invalidPayloadData, "compressed message is not a valid deflate stream")
+                }
+                return
+            }
+        }
         let message: Message
         switch kind {
         case .text:
@@ -565,13 +599,16 @@ final class WebSocketConnectionHandler: ChannelInboundHandler, RemovableChannelH
         guard let context = self.context else {
             preconditionFailure("writing before the handler joined the pipeline")
         }
-        let frame: WebSocketFrame
+        let allocator = context.channel.allocator
+        let (opcode, payload): (WebSocketOpcode, ByteBuffer)
         switch message {
         case .text(let text):
-            frame = WebSocketFrame(fin: true, opcode: .text, maskKey: self.outgoingMaskKey, data: context.channel.allocator.buffer(string: text))
+            (opcode, payload) = (.text, allocator.buffer(string: text))
         case .binary(let bytes):
-            frame = WebSocketFrame(fin: true, opcode: .binary, maskKey: self.outgoingMaskKey, data: context.channel.allocator.buffer(bytes: bytes))
+            (opcode, payload) = (.binary, allocator.buffer(bytes: bytes))
         }
+        let compressed = self.compression?.compress(payload, allocator: allocator)
+        let frame = WebSocketFrame(fin: true, rsv1: compressed != nil, opcode: opcode, maskKey: self.outgoingMaskKey, data: compressed ?? payload)
         self.statistics.sent(bytes: message.byteCount)
         context.write(self.wrapOutboundOut(frame), promise: nil)
     }

@@ -101,10 +101,13 @@ public final class WebSocketServer: Sendable {
             enableAutomaticErrorHandling: false,
             shouldUpgrade: { channel, head in
                 switch policy.decide(requestMethod: head.method.rawValue, requestHeaders: head.headerFields) {
-                case .accept(let subprotocol):
+                case .accept(let subprotocol, let compression):
                     var headers = HTTPHeaders(configuration.responseHeaders.map { ($0.name, $0.value) })
                     if let subprotocol {
                         headers.replaceOrAdd(name: "Sec-WebSocket-Protocol", value: subprotocol)
+                    }
+                    if let compression {
+                        headers.replaceOrAdd(name: "Sec-WebSocket-Extensions", value: compression.description)
                     }
                     return channel.eventLoop.makeSucceededFuture(headers)
                 case .refuse:
@@ -113,7 +116,7 @@ public final class WebSocketServer: Sendable {
             },
             upgradePipelineHandler: { channel, head in
                 channel.eventLoop.makeCompletedFuture {
-                    guard case .accept(let subprotocol) = policy.decide(requestMethod: head.method.rawValue, requestHeaders: head.headerFields) else {
+                    guard case .accept(let subprotocol, let compression) = policy.decide(requestMethod: head.method.rawValue, requestHeaders: head.headerFields) else {
                         preconditionFailure("a refused request was upgraded")
                     }
                     let connection = WebSocketConnection(eventLoop: channel.eventLoop)
@@ -134,7 +137,7 @@ public final class WebSocketServer: Sendable {
                     operations.removeHandler(try operations.handler(type: HandshakeFailureHandler.self), promise: nil)
                     try operations.addHandler(handler)
                     handler.connected(channel)
-                    handler.upgraded(HandshakeValidation.Agreement(subprotocol: subprotocol, extensions: []), remoteAddress: remoteAddress)
+                    handler.upgraded(HandshakeValidation.Agreement(subprotocol: subprotocol, compression: compression), remoteAddress: remoteAddress)
                     let loopBound = NIOLoopBound(handler, eventLoop: channel.eventLoop)
                     channel.closeFuture.whenComplete { _ in
                         loopBound.value.channelClosed()

@@ -99,7 +99,7 @@ struct FormattingTests {
 
     @Test("handshake checks: subprotocol offered, no extension unasked")
     func handshake() throws {
-        let validation = HandshakeValidation(offeredSubprotocols: ["chat", "superchat"], offeredExtensions: [])
+        let validation = HandshakeValidation(offeredSubprotocols: ["chat", "superchat"], offeredCompression: false)
         let ok = try validation.validate(responseHeaders: [HeaderField(name: "Sec-WebSocket-Protocol", value: "chat")])
         #expect(ok.subprotocol == "chat")
         #expect(try validation.validate(responseHeaders: []).subprotocol == nil)

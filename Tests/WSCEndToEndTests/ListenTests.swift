@@ -91,7 +91,7 @@ extension EndToEnd {
             let finished = try server.finish()
             let lines = finished.output.split(separator: "\n")
             #expect(lines.first?.hasPrefix(#"{"event":"listening","url":"ws://127.0.0.1:\#(server.port)/""#) == true)
-            #expect(lines.contains { $0.hasPrefix(#"{"event":"open","client":1,"url":"/","protocol":null,"extensions":[],"remoteAddress":"127.0.0.1:"#) })
+            #expect(lines.contains { $0.hasPrefix(#"{"event":"open","client":1,"url":"/","protocol":null,"extensions":["permessage-deflate"],"remoteAddress":"127.0.0.1:"#) })
             #expect(lines.contains { $0.hasPrefix(#"{"event":"message","client":1,"type":"text","data":"hi","#) })
             #expect(lines.contains { $0.hasPrefix(#"{"event":"close","client":1,"code":1000,"reason":"","wasClean":true,"#) })
         }

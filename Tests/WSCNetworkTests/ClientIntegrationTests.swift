@@ -122,12 +122,18 @@ struct ClientIntegrationTests {
         #expect(events.errors.first?.message.contains("'v2'") == true)
     }
 
-    @Test("an extension we did not offer is refused")
+    @Test("an extension we did not offer is refused: an unknown one, or permessage-deflate with --no-compress")
     func unofferedExtension() async throws {
-        let server = try await ScriptedServer.start(upgrade: .accept(HTTPHeaders([("Sec-WebSocket-Extensions", "permessage-deflate")])))
-        defer { Task { await server.stop() } }
-        let events = try await ClientHarness(url: "ws://127.0.0.1:\(server.port)/").waitForClose()
+        let unknown = try await ScriptedServer.start(upgrade: .accept(HTTPHeaders([("Sec-WebSocket-Extensions", "x-webkit-deflate-frame")])))
+        defer { Task { await unknown.stop() } }
+        let events = try await ClientHarness(url: "ws://127.0.0.1:\(unknown.port)/").waitForClose()
         #expect(events.errors.first?.kind == .handshake)
+        #expect(events.errors.first?.message.contains("'x-webkit-deflate-frame', which was not offered") == true)
+
+        let deflate = try await ScriptedServer.start(upgrade: .accept(HTTPHeaders([("Sec-WebSocket-Extensions", "permessage-deflate")])))
+        defer { Task { await deflate.stop() } }
+        let declined = try await ClientHarness(url: "ws://127.0.0.1:\(deflate.port)/") { $0.compression = false }.waitForClose()
+        #expect(declined.errors.first?.kind == .handshake)
     }
 
     @Test("a wrong Sec-WebSocket-Accept is refused")

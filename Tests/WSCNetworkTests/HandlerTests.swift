@@ -25,7 +25,7 @@ struct HandlerTests {
         }
         try channel.pipeline.syncOperations.addHandler(handler)
         handler.connected(channel)
-        handler.upgraded(HandshakeValidation.Agreement(subprotocol: nil, extensions: []))
+        handler.upgraded(HandshakeValidation.Agreement(subprotocol: nil))
         handler.upgradeCompleted()
         return (channel, handler, events)
     }
@@ -144,7 +144,7 @@ struct ServerRoleHandlerTests {
         }
         try channel.pipeline.syncOperations.addHandler(handler)
         handler.connected(channel)
-        handler.upgraded(HandshakeValidation.Agreement(subprotocol: nil, extensions: []), remoteAddress: "127.0.0.1:1")
+        handler.upgraded(HandshakeValidation.Agreement(subprotocol: nil), remoteAddress: "127.0.0.1:1")
         handler.upgradeCompleted()
         return (channel, handler, events)
     }

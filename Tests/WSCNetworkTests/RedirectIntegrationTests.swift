@@ -35,7 +35,7 @@ struct RedirectIntegrationTests {
         client.client.close()
         let events = await client.waitForClose()
         #expect(events.first == .redirect(Redirection(status: 302, url: "ws://127.0.0.1:\(port)/final")))
-        #expect(events.contains(.open(OpenInfo(url: "ws://127.0.0.1:\(port)/final", subprotocol: nil, extensions: []))))
+        #expect(events.contains(.open(OpenInfo(url: "ws://127.0.0.1:\(port)/final", subprotocol: nil, extensions: ["permessage-deflate"]))))
         #expect(events.closeCount == 1 && events.closeInfo?.wasClean == true)
     }
 

@@ -8,6 +8,11 @@
   websockets_client.py URL offer P,Q     offers these subprotocols, prints the one selected
   websockets_client.py URL drop          drops TCP right after the handshake
   websockets_client.py URL wait-close    prints every message, then the close code and reason
+  websockets_client.py URL deflate [NAME=VALUE ...]
+                                         offers permessage-deflate with these parameters of
+                                         ClientPerMessageDeflateFactory, prints the server's
+                                         answer, checks echoes of text and binary, repetitive
+                                         and random, and a fragmented message
 
 Prints results on stdout; exits 0 when every check passed.
 """
@@ -17,6 +22,7 @@ import os
 import sys
 
 from websockets.asyncio.client import connect
+from websockets.extensions.permessage_deflate import ClientPerMessageDeflateFactory
 from websockets.exceptions import ConnectionClosed
 
 
@@ -74,6 +80,31 @@ async def wait_close(url):
         print(f"closed: {connection.close_code} {connection.close_reason}")
 
 
+async def deflate(url, settings):
+    parameters = {}
+    for setting in settings:
+        name, _, value = setting.partition("=")
+        parameters[name] = value == "1" if name.endswith("takeover") else (True if value == "" else int(value))
+    factory = ClientPerMessageDeflateFactory(**parameters)
+    async with connect(url, compression=None, extensions=[factory], max_size=None) as connection:
+        print(f"answer: {connection.response.headers.get('Sec-WebSocket-Extensions', 'none')}", flush=True)
+        payloads = []
+        for size in [0, 1, 200, 70000, 1 << 18]:
+            payloads.append(("wsc " * size)[:size])
+            payloads.append(os.urandom(size))
+            payloads.append(bytes(size))
+        for payload in payloads + payloads:
+            await connection.send(payload)
+            echo = await connection.recv()
+            if echo != payload:
+                raise SystemExit(f"echo of a {type(payload).__name__} of {len(payload)} bytes differs")
+        fragments = [f"fragment {index} " * 100 for index in range(5)]
+        await connection.send(fragments)
+        if await connection.recv() != "".join(fragments):
+            raise SystemExit("echo of the fragmented message differs")
+    print(f"ok deflate {len(payloads) * 2 + 1} echoes")
+
+
 def main():
     url, mode, *rest = sys.argv[1:]
     if mode == "many":
@@ -88,6 +119,8 @@ def main():
         asyncio.run(drop(url))
     elif mode == "wait-close":
         asyncio.run(wait_close(url))
+    elif mode == "deflate":
+        asyncio.run(deflate(url, rest))
     else:
         raise SystemExit(f"unknown mode {mode}")
 

@@ -10,13 +10,17 @@ starting with '!' are commands; everything else is echoed with its type kept:
   !binary HEX       send these bytes as a binary message
   !ping DATA        send a ping
   !path             send the request's path (and query)
+  !extensions       send the Sec-WebSocket-Extensions of the server's 101 ("none" if absent)
+  !fragments N SIZE send one text message in N fragments of SIZE bytes each
 
 The path /reject answers the upgrade with 403 and a body; /redirect with 302 to
 /landed; /loop with 307 to itself; the path /slow answers the
 upgrade only after a second (a server slow to accept).
 
 With the arguments `unix PATH` it serves on that Unix domain socket instead, and
-prints `ready` first.
+prints `ready` first. With `deflate [NAME=VALUE ...]` it accepts permessage-deflate, with
+these parameters of websockets' ServerPerMessageDeflateFactory (e.g.
+`server_no_context_takeover=1 client_max_window_bits=9`); otherwise compression is off.
 """
 
 import asyncio
@@ -24,6 +28,7 @@ import http
 import sys
 
 from websockets.asyncio.server import serve, unix_serve
+from websockets.extensions.permessage_deflate import ServerPerMessageDeflateFactory
 
 
 async def handler(connection):
@@ -52,6 +57,11 @@ async def handler(connection):
                 await connection.ping(argument.encode())
             elif command == "path":
                 await connection.send(connection.request.path)
+            elif command == "extensions":
+                await connection.send(connection.response.headers.get("Sec-WebSocket-Extensions", "none"))
+            elif command == "fragments":
+                count, size = (int(part) for part in argument.split())
+                await connection.send([f"{index:x}" * size for index in range(count)])
             continue
         await connection.send(message)
 
@@ -78,7 +88,14 @@ async def main_unix(path):
         await asyncio.get_running_loop().create_future()
 
 
-async def main():
+async def main(deflate):
+    extensions = None
+    if deflate is not None:
+        parameters = {}
+        for setting in deflate:
+            name, _, value = setting.partition("=")
+            parameters[name] = value == "1" if name.endswith("takeover") else int(value)
+        extensions = [ServerPerMessageDeflateFactory(**parameters)]
     async with serve(
         handler,
         "127.0.0.1",
@@ -87,6 +104,7 @@ async def main():
         ping_interval=None,
         max_size=2**26,
         compression=None,
+        extensions=extensions,
     ) as server:
         port = server.sockets[0].getsockname()[1]
         print(port, flush=True)
@@ -97,7 +115,9 @@ if __name__ == "__main__":
     try:
         if sys.argv[1:2] == ["unix"]:
             asyncio.run(main_unix(sys.argv[2]))
+        elif sys.argv[1:2] == ["deflate"]:
+            asyncio.run(main(sys.argv[2:]))
         else:
-            asyncio.run(main())
+            asyncio.run(main(None))
     except KeyboardInterrupt:
         sys.exit(0)

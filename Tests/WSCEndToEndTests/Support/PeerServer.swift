@@ -15,6 +15,12 @@ final class PeerServer: @unchecked Sendable {
         try self.start(Paths.python, [Paths.peers + "/websockets_server.py"])
     }
 
+    /// The Python `websockets` peer accepting permessage-deflate with these parameters
+    /// (`server_no_context_takeover=1`, `client_max_window_bits=9`, …).
+    static func pythonWebSockets(deflate parameters: [String]) throws -> PeerServer {
+        try self.start(Paths.python, [Paths.peers + "/websockets_server.py", "deflate"] + parameters)
+    }
+
     /// The Python `websockets` peer serving on a Unix domain socket at `path`.
     static func pythonWebSockets(unixSocket path: String) throws -> PeerServer {
         try self.start(Paths.python, [Paths.peers + "/websockets_server.py", "unix", path], announcesPort: false)

@@ -52,15 +52,26 @@ enum Spawn {
 
     /// Runs a shell command that ends in `exec` of the program to measure.
     ///
-    /// Returns its exit status and peak resident memory (KiB), from `wait4`.
+    /// Returns its exit status and peak resident memory (KiB), as GNU time reports it.
+    /// `wait4` on our own child would not do: `posix_spawn` starts it in this process's
+    /// memory, and Linux counts that memory, the test runner's, in the child's peak.
     static func measure(_ command: String, environment: [String: String]) throws -> (status: Int32, peakKiB: Int) {
+        let report = NSTemporaryDirectory() + "wsc-peak-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: report) }
         self.lock.lock()
-        defer { self.lock.unlock() }
-        let pid = try self.spawn(["/bin/sh", "-c", command], environment: environment, standardOutput: nil)
+        let pid: pid_t
+        do {
+            defer { self.lock.unlock() }
+            pid = try self.spawn(["/usr/bin/time", "-f", "%M", "-o", report, "/bin/sh", "-c", command], environment: environment, standardOutput: nil)
+        }
         var status: Int32 = 0
-        var usage = rusage()
-        while wait4(pid, &status, 0, &usage) < 0, errno == EINTR {}
-        return ((status >> 8) & 0xFF, usage.ru_maxrss)
+        while waitpid(pid, &status, 0) < 0, errno == EINTR {}
+        // On failure GNU time writes "Command exited with non-zero status N" first.
+        let lines = (try? String(contentsOfFile: report, encoding: .utf8))?.split(separator: "\n") ?? []
+        guard let peak = lines.last.flatMap({ Int($0) }) else {
+            throw PeerError("no peak memory reported for: \(command)")
+        }
+        return ((status >> 8) & 0xFF, peak)
     }
 
     /// Starts the program with only its standard descriptors set up.

@@ -1,0 +1,134 @@
+import CompressNIO
+import NIOCore
+import WSCCore
+
+/// Compresses and decompresses message payloads as a permessage-deflate agreement says (RFC 7692).
+///
+/// Raw deflate through compress-nio's zlib streams. A message is compressed with a sync flush,
+/// and the flush's `00 00 ff ff` tail is dropped (section 7.2.1); it is put back before
+/// inflating (7.2.2). Contexts carry over between messages unless the agreement says
+/// otherwise. Used on one event loop only.
+final class PerMessageDeflateCodec {
+    /// Why a received message could not be decompressed.
+    enum DecompressionError: Error {
+        /// The message inflates to more than the limit.
+        case tooBig
+        /// The bytes are not a valid deflate stream.
+        case corrupt
+    }
+
+    /// The compressor, or nil when this end must not compress.
+    ///
+    /// zlib cannot deflate raw streams with an 8-bit window, so when the peer asks for one,
+    /// messages go uncompressed, which RFC 7692 allows for any message.
+    private let compressor: ZlibCompressor?
+    private let decompressor: ZlibDecompressor
+    private let resetsSendContext: Bool
+    private let resetsReceiveContext: Bool
+
+    /// The codec for this end of a connection that agreed on `agreement`.
+    init(agreement: PerMessageDeflate, role: ConnectionRole) throws {
+        let sendWindow = agreement.sendWindowBits(as: role)
+        if sendWindow > 8 {
+            self.compressor = try ZlibCompressor(algorithm: .deflate, configuration: ZlibConfiguration(windowSize: Int32(sendWindow)))
+        } else {
+            self.compressor = nil
+        }
+        // Inflating with the largest window reads a stream made with any smaller one.
+        self.decompressor = try ZlibDecompressor(algorithm: .deflate, windowSize: 15)
+        self.resetsSendContext = agreement.resetsSendContext(as: role)
+        self.resetsReceiveContext = agreement.resetsReceiveContext(as: role)
+    }
+
+    /// The payload compressed, ready for a frame with RSV1 set; nil to send it as it is.
+    ///
+    /// An empty payload goes as it is: there is nothing to gain, and zlib makes no progress
+    /// on a second sync flush with no input.
+    func compress(_ payload: ByteBuffer, allocator: ByteBufferAllocator) -> ByteBuffer? {
+        guard let compressor = self.compressor, payload.readableBytes > 0 else {
+            return nil
+        }
+        var input = payload
+        var output = allocator.buffer(capacity: compressor.maxSize(from: input))
+        do {
+            while true {
+                do {
+                    try compressor.deflate(from: &input, to: &output, flush: .sync)
+                } catch let error as CompressNIOError where error == .bufferOverflow {
+                    // zlib's Z_BUF_ERROR: the output is full, or no progress was possible.
+                }
+                // A sync flush is complete only when it left room in the output.
+                if input.readableBytes == 0, output.writableBytes > 0 {
+                    break
+                }
+                guard output.writableBytes == 0 else {
+                    throw CompressNIOError.internalError
+                }
+                output.reserveCapacity(minimumWritableBytes: max(64, output.capacity / 2))
+            }
+            if self.resetsSendContext {
+                try compressor.reset()
+            }
+        } catch {
+            // The stream is in an unknown state: start afresh, and send this one as it is.
+            try? compressor.reset()
+            return nil
+        }
+        let tail: [UInt8] = [0x00, 0x00, 0xFF, 0xFF]
+        guard output.readableBytes >= 4, output.getBytes(at: output.writerIndex - 4, length: 4) == tail else {
+            try? compressor.reset()
+            return nil
+        }
+        output.moveWriterIndex(to: output.writerIndex - 4)
+        return output
+    }
+
+    /// The message a compressed payload stands for, at most `limit` bytes.
+    func decompress(_ payload: ByteBuffer, limit: Int, allocator: ByteBufferAllocator) throws(DecompressionError) -> ByteBuffer {
+        var input = payload
+        input.writeBytes([0x00, 0x00, 0xFF, 0xFF])
+        var output = allocator.buffer(capacity: min(max(input.readableBytes * 4, 256), limit + 1))
+        while true {
+            let (inputBefore, outputBefore) = (input.readableBytes, output.readableBytes)
+            do {
+                try self.decompressor.inflate(from: &input, to: &output)
+                if input.readableBytes == 0 {
+                    break
+                }
+                if input.readableBytes == inputBefore, output.readableBytes == outputBefore {
+                    // The stream ended (a block with BFINAL): only our own tail may follow,
+                    // and the next message starts a new stream.
+                    try? self.decompressor.reset()
+                    guard input.readableBytes <= 4 else {
+                        throw DecompressionError.corrupt
+                    }
+                    break
+                }
+            } catch let error as DecompressionError {
+                throw error
+            } catch let error as CompressNIOError where error == .bufferOverflow {
+                // The output is full; more may be waiting inside zlib even with the input read.
+            } catch let error as CompressNIOError where error == .inputBufferOverflow {
+                break
+            } catch {
+                try? self.decompressor.reset()
+                throw .corrupt
+            }
+            guard output.readableBytes <= limit else {
+                try? self.decompressor.reset()
+                throw .tooBig
+            }
+            if output.writableBytes == 0 {
+                output.reserveCapacity(minimumWritableBytes: min(max(output.capacity, 256), limit + 1 - output.readableBytes))
+            }
+        }
+        guard output.readableBytes <= limit else {
+            try? self.decompressor.reset()
+            throw .tooBig
+        }
+        if self.resetsReceiveContext {
+            try? self.decompressor.reset()
+        }
+        return output
+    }
+}
