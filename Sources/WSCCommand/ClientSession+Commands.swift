@@ -15,28 +15,31 @@ extension ClientSession {
             self.requestClose(code: code, reason: reason)
         case .quit:
             self.requestClose(code: .normalClosure, reason: "")
+        case .ping where self.isDown, .pong where self.isDown:
+            self.complain("not sent: the connection is down (reconnecting)")
         case .ping(let payload):
             client.ping(payload)
         case .pong(let payload):
             client.pong(payload)
         case .json(let json):
-            client.send(.text(json))
+            self.send(.text(json))
         case .file(let path):
             do {
-                client.send(try LocalFile.outgoing(path))
+                self.send(try LocalFile.outgoing(path))
             } catch {
                 self.complain(error.message)
             }
         case .text(let path):
             do {
-                client.send(.text(try LocalFile.readText(path, limit: self.configuration.maximumMessageSize)))
+                self.send(.text(try LocalFile.readText(path, limit: self.configuration.maximumMessageSize)))
             } catch {
                 self.complain(error.message)
             }
         case .status:
+            let reconnecting = self.isDown
             client.status().whenSuccess { status in
                 Task { @MainActor [weak self] in
-                    self?.inform(status.lines.joined(separator: "\n"))
+                    self?.inform((status.lines + (reconnecting ? ["reconnect: waiting for the next attempt"] : [])).joined(separator: "\n"))
                 }
             }
         case .to, .clients:

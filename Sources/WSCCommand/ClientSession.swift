@@ -21,7 +21,9 @@ final class ClientSession {
     let configuration: ClientConfiguration
     let options: SessionOptions
     let output: SessionOutput
+    /// The current connection (with `--reconnect`, the latest of them).
     private(set) var client: WebSocketConnection?
+    /// The current connection's events.
     private var events: AsyncStream<ConnectionEvent>.Continuation?
     private var signals: SignalWatcher?
     /// The error that ended the connection before it opened, if any.
@@ -40,6 +42,36 @@ final class ClientSession {
     /// Set once `--count` or `--expect` is satisfied.
     private var enoughReceived = false
     private var expectations: ExpectationTracker?
+    /// Whether the wait for replies after the end of input has started.
+    private var waitingAfterInput = false
+    /// Set once the session is over: nothing more is sent or shown.
+    private var finished = false
+
+    /// `--reconnect`: the backoff, and what waits for the next connection.
+    private var reconnection: Reconnection?
+    /// Between a lost connection and the next attempt: sends wait in `outbox`.
+    private(set) var isDown = false
+    /// The next attempt, decided when a connection ended.
+    private var nextAttempt: ReconnectAttempt?
+    /// The delay before the next attempt (cancelled when the user closes).
+    private var reconnectWait: Task<Void, Never>?
+    /// Sends for the next connection, in order.
+    private var outbox: [Outgoing] = []
+    /// Messages the current connection gave back (`unsent`) before it ended.
+    private var returned: [Message] = []
+    /// How many messages at the head of `outbox` were given back by the last connection.
+    private var returnedCount = 0
+    /// Whether the current connection has ended (its close event was handled).
+    private var connectionEnded = false
+    /// Readers of standard input waiting for the next connection.
+    private var upWaiters: [CheckedContinuation<Void, Never>] = []
+
+    /// Something to send on the next connection.
+    enum Outgoing {
+        case message(Message)
+        case file(OutgoingFile)
+    }
+
     /// Received messages are reported as handled in batches of this many.
     static let acknowledgementBatch = 256
 
@@ -47,18 +79,12 @@ final class ClientSession {
         self.configuration = configuration
         self.options = options
         self.output = SessionOutput(style: options.style, ndjson: options.ndjson)
+        self.reconnection = options.reconnection
     }
 
     /// Runs until the connection is over; returns the exit status.
     func run() async -> ExitStatus {
-        let (stream, continuation) = AsyncStream.makeStream(of: ConnectionEvent.self, bufferingPolicy: .unbounded)
-        self.events = continuation
-        self.client = WebSocketConnection.connect(self.configuration, on: MultiThreadedEventLoopGroup.singleton) { event in
-            continuation.yield(event)
-            if case .close = event {
-                continuation.finish()
-            }
-        }
+        var stream = self.connect()
         self.signals = SignalWatcher([SIGINT, SIGTERM, SIGHUP]) { [weak self] signalNumber in
             self?.received(signal: signalNumber)
         }
@@ -75,10 +101,10 @@ final class ClientSession {
             for send in self.options.commandLineSends {
                 switch send {
                 case .message(let message):
-                    self.client?.send(message)
+                    self.send(message)
                 case .file(let path):
                     do {
-                        self.client?.send(try LocalFile.outgoing(path))
+                        self.send(try LocalFile.outgoing(path))
                     } catch {
                         self.complain(error.message)
                     }
@@ -88,17 +114,35 @@ final class ClientSession {
         } else {
             self.startReadingInput()
         }
-        var handled = 0
-        for await event in stream {
-            self.handle(event)
-            if case .message = event {
-                handled += 1
-                if handled == Self.acknowledgementBatch {
-                    self.client?.acknowledge(handled)
-                    handled = 0
+        while true {
+            let client = self.client
+            var handled = 0
+            for await event in stream {
+                self.handle(event)
+                if case .message = event {
+                    handled += 1
+                    if handled == Self.acknowledgementBatch {
+                        client?.acknowledge(handled)
+                        handled = 0
+                    }
                 }
             }
+            guard let attempt = self.nextAttempt, !self.closeRequested, self.statusOverride == nil else {
+                break
+            }
+            self.nextAttempt = nil
+            self.show(.reconnect(attempt))
+            let wait = Task { _ = try? await Task.sleep(for: attempt.delay) }
+            self.reconnectWait = wait
+            await wait.value
+            self.reconnectWait = nil
+            guard !self.closeRequested, self.statusOverride == nil else {
+                break
+            }
+            stream = self.connect()
         }
+        self.finished = true
+        self.releaseUpWaiters()
         self.output.flush()
         self.output.editor?.stop()
         self.signals?.cancel()
@@ -111,12 +155,131 @@ final class ClientSession {
         return self.closeInfo.map(ExitStatus.init(closedWith:)) ?? .closedAbnormally
     }
 
+    // MARK: Connections
+
+    /// Starts a connection, hands it what waited for it, and returns its events.
+    private func connect() -> AsyncStream<ConnectionEvent> {
+        let (stream, continuation) = AsyncStream.makeStream(of: ConnectionEvent.self, bufferingPolicy: .unbounded)
+        self.events = continuation
+        // With --reconnect the session ends the stream itself, once given-back messages are in.
+        let endsAtClose = self.reconnection == nil
+        let client = WebSocketConnection.connect(self.configuration, on: MultiThreadedEventLoopGroup.singleton) { event in
+            continuation.yield(event)
+            if endsAtClose, case .close = event {
+                continuation.finish()
+            }
+        }
+        self.client = client
+        self.isOpen = false
+        self.failureBeforeOpen = nil
+        self.connectionEnded = false
+        self.returned = []
+        self.returnedCount = 0
+        self.isDown = false
+        let waiting = self.outbox
+        self.outbox = []
+        for item in waiting {
+            switch item {
+            case .message(let message):
+                client.send(message)
+            case .file(let file):
+                client.send(file)
+            }
+        }
+        self.releaseUpWaiters()
+        return stream
+    }
+
+    /// The current connection ended (`--reconnect`): decide whether to try again.
+    ///
+    /// Its events stream is finished after one round trip to its event loop: a send that
+    /// reached it after it ended comes back (`unsent`) before that.
+    private func reconnectionDecision(after info: CloseInfo) {
+        self.connectionEnded = true
+        if !self.closeRequested, self.statusOverride == nil, !self.enoughReceived,
+            case .reconnect(let attempt, let delay) = self.reconnection?.connectionEnded(info, failure: self.failureBeforeOpen, jitter: .random(in: 0..<1))
+        {
+            self.nextAttempt = ReconnectAttempt(attempt: attempt, delay: delay)
+            self.isDown = true
+            self.outbox = self.returned.map { .message($0) }
+            self.returnedCount = self.returned.count
+        } else if !self.returned.isEmpty {
+            self.show(.unsent(self.returned))
+        }
+        self.returned = []
+        let continuation = self.events
+        self.client?.status().whenComplete { _ in
+            continuation?.finish()
+        }
+    }
+
+    /// Messages the connection gave back: kept for the next connection, or reported.
+    private func takeBack(_ messages: [Message]) {
+        if !self.connectionEnded {
+            self.returned += messages
+        } else if self.isDown {
+            // Given back messages were sent before anything sent since: they go first.
+            self.outbox.insert(contentsOf: messages.map { .message($0) }, at: self.returnedCount)
+            self.returnedCount += messages.count
+        } else {
+            self.show(.unsent(messages))
+        }
+    }
+
+    private func releaseUpWaiters() {
+        let waiters = self.upWaiters
+        self.upWaiters = []
+        for waiter in waiters {
+            waiter.resume()
+        }
+    }
+
+    // MARK: Sending
+
+    /// Sends a message now, or on the next connection while there is none.
+    func send(_ message: Message) {
+        if self.isDown {
+            self.outbox.append(.message(message))
+        } else {
+            self.client?.send(message)
+        }
+    }
+
+    /// Sends a file now, or on the next connection while there is none.
+    func send(_ file: OutgoingFile) {
+        if self.isDown {
+            self.outbox.append(.file(file))
+        } else {
+            self.client?.send(file)
+        }
+    }
+
+    /// Sends messages in order, with one flush.
+    private func send(contentsOf messages: [Message]) {
+        if self.isDown {
+            self.outbox += messages.map { .message($0) }
+        } else {
+            self.client?.send(contentsOf: messages)
+        }
+    }
+
+    /// Returns once more input may be read: there is a connection with room to send.
+    ///
+    /// While reconnecting, that is once the next connection started (or the session ended).
+    private func whenReady() async {
+        while self.isDown, !self.finished {
+            await withCheckedContinuation { self.upWaiters.append($0) }
+        }
+        try? await self.client?.whenReady().get()
+    }
+
     // MARK: Events
 
     private func handle(_ event: ConnectionEvent) {
         switch event {
         case .open:
             self.isOpen = true
+            self.reconnection?.opened()
             self.lastActivity = .now
             if self.inputEnded {
                 self.startWaitingAfterInput()
@@ -142,7 +305,15 @@ final class ClientSession {
             }
         case .close(let info):
             self.closeInfo = info
-        case .ping, .pong, .progress, .handshake, .redirect:
+            if self.reconnection != nil {
+                self.show(event)
+                self.reconnectionDecision(after: info)
+                return
+            }
+        case .unsent(let messages):
+            self.takeBack(messages)
+            return
+        case .ping, .pong, .progress, .handshake, .redirect, .reconnect:
             break
         }
         self.show(event)
@@ -177,7 +348,7 @@ final class ClientSession {
         let input = self.options.inputBatches()
         Task { @MainActor [weak self] in
             for await batch in input.stream {
-                guard let self, let client = self.client else {
+                guard let self, !self.finished else {
                     return
                 }
                 self.lastActivity = .now
@@ -187,10 +358,10 @@ final class ClientSession {
                         self.handleLine(line)
                     }
                 } else {
-                    client.send(contentsOf: self.options.messages(from: batch, complain: self.complain))
+                    self.send(contentsOf: self.options.messages(from: batch, complain: self.complain))
                 }
-                // Read on only when the connection has room: memory stays bounded.
-                try? await client.whenReady().get()
+                // Read on only when a connection has room: memory stays bounded.
+                await self.whenReady()
                 input.consumed()
             }
             self?.endOfInput()
@@ -205,7 +376,7 @@ final class ClientSession {
         do {
             switch try InputLine(parsing: line, slashCommands: self.options.slashCommands) {
             case .text(let text):
-                self.client?.send(.text(text))
+                self.send(.text(text))
             case .command(let command):
                 self.run(command)
             }
@@ -224,9 +395,10 @@ final class ClientSession {
 
     /// Everything is sent and the connection is open: wait for replies as the options say.
     private func startWaitingAfterInput() {
-        guard self.options.count == nil, self.expectations == nil else {
+        guard self.options.count == nil, self.expectations == nil, !self.waitingAfterInput else {
             return
         }
+        self.waitingAfterInput = true
         switch self.options.afterInput {
         case .waitForServer:
             break
@@ -244,7 +416,13 @@ final class ClientSession {
         case .closeWhenIdle(let idle):
             // Idle: nothing left to write, and no frame and no message either way for `idle`.
             Task { @MainActor [weak self] in
-                while let self, !self.closeRequested, let client = self.client {
+                while let self, !self.closeRequested, !self.finished, let client = self.client {
+                    if self.isDown || !self.isOpen {
+                        // Reconnecting: what waits is sent on the next connection first.
+                        try? await Task.sleep(for: idle)
+                        self.lastActivity = .now
+                        continue
+                    }
                     var due = self.lastActivity.advanced(by: idle)
                     if ContinuousClock.now >= due, let status = try? await client.status().get() {
                         due = status.isSending || status.bufferedAmount > 0 || status.isHoldingBack
@@ -265,7 +443,7 @@ final class ClientSession {
     private func startTimeLimit(_ limit: Duration) {
         Task { @MainActor [weak self] in
             try? await Task.sleep(for: limit)
-            guard let self, self.closeInfo == nil else {
+            guard let self, !self.finished else {
                 return
             }
             let (seconds, attoseconds) = limit.components
@@ -282,6 +460,7 @@ final class ClientSession {
 
     func requestClose(code: CloseCode?, reason: String) {
         self.closeRequested = true
+        self.reconnectWait?.cancel()
         self.client?.close(code: code, reason: reason)
     }
 
@@ -320,6 +499,7 @@ final class ClientSession {
     /// Leaves without waiting for the close handshake.
     private func quitNow(_ status: ExitStatus) {
         self.statusOverride = status
+        self.reconnectWait?.cancel()
         self.events?.finish()
     }
 }

@@ -43,6 +43,12 @@ struct HandshakeOptions: ParsableArguments {
     @Flag(help: "Ignore the proxy environment variables (http_proxy, https_proxy, all_proxy).")
     var noProxy = false
 
+    @Flag(help: "Connect again after a dropped connection or a failed connect, with backoff; what is sent meanwhile waits.")
+    var reconnect = false
+
+    @Option(help: ArgumentHelp("With --reconnect: the longest wait between attempts (default: 30).", valueName: "seconds"))
+    var reconnectMax: Double?
+
     @Flag(help: "Do not offer permessage-deflate compression (with --listen: do not accept it).")
     var noCompress = false
 
@@ -102,6 +108,14 @@ struct HandshakeOptions: ParsableArguments {
         }
         if self.pingTimeout != nil, self.pingInterval == nil {
             throw ValidationError("--ping-timeout goes with --ping-interval")
+        }
+        if let reconnectMax = self.reconnectMax {
+            guard self.reconnect else {
+                throw ValidationError("--reconnect-max goes with --reconnect")
+            }
+            guard reconnectMax.isFinite, reconnectMax >= 0.1 else {
+                throw ValidationError("--reconnect-max takes 0.1 seconds or more")
+            }
         }
         if let maxRedirects = self.maxRedirects, maxRedirects < 0 {
             throw ValidationError("--max-redirects takes 0 or more")

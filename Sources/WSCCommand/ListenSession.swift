@@ -175,7 +175,7 @@ final class ListenSession {
             if self.quitting, self.clients.isEmpty {
                 self.events?.finish()
             }
-        case .error, .ping, .pong, .progress, .handshake, .redirect:
+        case .error, .ping, .pong, .progress, .handshake, .redirect, .unsent, .reconnect:
             self.show(event, client: client.id)
         }
     }

@@ -28,6 +28,8 @@ struct SessionOptions {
     var timeout: Duration?
     /// Every event as a JSON line on standard output (`--ndjson`).
     var ndjson = false
+    /// Connecting again after a connection was lost (`--reconnect`; client only).
+    var reconnection: Reconnection?
 
     /// A message prepared from the command line.
     enum PreparedSend {

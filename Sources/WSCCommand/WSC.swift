@@ -99,6 +99,7 @@ public struct WSC: AsyncParsableCommand {
             (self.handshake.followRedirects, "--location"),
             (self.handshake.proxy != nil, "--proxy"),
             (self.handshake.ipv4 || self.handshake.ipv6, "-4/-6"),
+            (self.handshake.reconnect, "--reconnect"),
         ]
         if let option = clientOnly.first(where: \.given) {
             throw ValidationError("\(option.name) is for connecting; it does not go with --listen")
@@ -172,6 +173,7 @@ public struct WSC: AsyncParsableCommand {
             }
         }
         configuration.compression = !self.handshake.noCompress
+        configuration.givesBackUnsent = self.handshake.reconnect
         configuration.followRedirects = self.handshake.followRedirects
         configuration.maximumRedirects = self.handshake.maxRedirects ?? 10
         configuration.localAddress = self.handshake.bind
@@ -238,6 +240,9 @@ public struct WSC: AsyncParsableCommand {
         options.expectations = script.expect
         options.timeout = script.timeout.map { .milliseconds(Int64($0 * 1000)) }
         options.ndjson = script.ndjson
+        if self.handshake.reconnect {
+            options.reconnection = Reconnection(maximumDelay: .milliseconds(Int64((self.handshake.reconnectMax ?? 30) * 1000)))
+        }
         return options
     }
 

@@ -32,6 +32,10 @@ public struct CloseCode: RawRepresentable, Hashable, Sendable, CustomStringConve
     public static let mandatoryExtension = CloseCode(1010)
     /// 1011: the server hit an unexpected condition.
     public static let internalError = CloseCode(1011)
+    /// 1012: the server is restarting; a client may connect again (IANA registry).
+    public static let serviceRestart = CloseCode(1012)
+    /// 1013: the server is overloaded; a client may try again later (IANA registry).
+    public static let tryAgainLater = CloseCode(1013)
 
     /// Whether this code may appear in a close frame on the wire (RFC 6455 section 7.4.1/7.4.2).
     ///

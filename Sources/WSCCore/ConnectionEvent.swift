@@ -18,6 +18,24 @@ public enum ConnectionEvent: Hashable, Sendable {
     case handshake(HandshakeTrace)
     /// The upgrade was redirected (`-L`) and is tried again at another URL.
     case redirect(Redirection)
+    /// Messages handed over that were never written, given back because the connection
+    /// ended first (only when the connection was asked to give them back, for `--reconnect`).
+    case unsent([Message])
+    /// The connection ended and another is tried after a delay (`--reconnect`).
+    case reconnect(ReconnectAttempt)
+}
+
+/// What the `reconnect` event reports.
+public struct ReconnectAttempt: Hashable, Sendable {
+    /// The number of this attempt since the last connection that opened (1 for the first).
+    public var attempt: Int
+    /// How long until it starts.
+    public var delay: Duration
+
+    public init(attempt: Int, delay: Duration) {
+        self.attempt = attempt
+        self.delay = delay
+    }
 }
 
 /// What the `redirect` event reports.

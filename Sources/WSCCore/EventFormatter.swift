@@ -33,6 +33,19 @@ public enum EventFormatter {
         "Disconnected (code: \(info.code.rawValue), reason: \(Self.quoted(info.reason)), wasClean: \(info.wasClean))"
     }
 
+    /// `error: 3 messages not sent: the connection ended before they went out`.
+    public static func unsent(_ count: Int) -> String {
+        "error: \(count) message\(count == 1 ? "" : "s") not sent: the connection ended before \(count == 1 ? "it" : "they") went out"
+    }
+
+    /// `Reconnecting in 1.5 s (attempt 2)`.
+    public static func reconnecting(_ attempt: ReconnectAttempt) -> String {
+        let (seconds, attoseconds) = attempt.delay.components
+        let tenths = (attoseconds + 50_000_000_000_000_000) / 100_000_000_000_000_000
+        let delay = tenths >= 10 ? "\(seconds + 1).0" : "\(seconds).\(tenths)"
+        return "Reconnecting in \(delay) s (attempt \(attempt.attempt))"
+    }
+
     /// `error: <what happened and why>`, followed by the refused response's body when there is one.
     public static func error(_ error: ConnectionError) -> String {
         var text = "error: \(Self.escaped(error.message))"

@@ -47,6 +47,14 @@ public enum NDJSON {
             }
         case .redirect(let redirection):
             fields = [("event", Self.string("redirect")), ("status", String(redirection.status)), ("url", Self.string(redirection.url))]
+        case .unsent(let messages):
+            fields = [("event", Self.string("error")), ("message", Self.string(EventFormatter.unsent(messages.count)))]
+        case .reconnect(let attempt):
+            let (seconds, attoseconds) = attempt.delay.components
+            fields = [
+                ("event", Self.string("reconnect")), ("attempt", String(attempt.attempt)),
+                ("delayMilliseconds", String(seconds * 1000 + attoseconds / 1_000_000_000_000_000)),
+            ]
         case .ping, .pong, .progress, .handshake:
             return nil
         }

@@ -38,6 +38,9 @@ public struct ClientConfiguration: Sendable {
     public var maximumRedirects = 10
     /// Offer permessage-deflate (off with `--no-compress`).
     public var compression = true
+    /// Give back messages the connection ended before writing, as an `unsent` event,
+    /// instead of an error (`--reconnect` sends them on the next connection).
+    public var givesBackUnsent = false
     /// Connect over this family only (`-4`, `-6`).
     public var addressFamily: AddressFamily?
     /// Connect to this Unix domain socket instead of the URL's host and port.

@@ -14,6 +14,9 @@ struct ConnectionSettings: Sendable {
     var echo = false
     /// Keepalive pings (`--ping-interval`, `--ping-timeout`), if any.
     var keepalive: KeepaliveSettings?
+    /// Give back, as an `unsent` event, messages the connection ended before writing
+    /// (for `--reconnect`, which sends them on the next connection).
+    var givesBackUnsent = false
 }
 
 extension ClientConfiguration {
@@ -24,7 +27,8 @@ extension ClientConfiguration {
             url: self.url.description,
             maximumMessageSize: self.maximumMessageSize,
             closeTimeout: self.closeTimeout,
-            keepalive: self.keepalive
+            keepalive: self.keepalive,
+            givesBackUnsent: self.givesBackUnsent
         )
     }
 }

@@ -116,6 +116,8 @@ final class WebSocketConnectionHandler: ChannelInboundHandler, RemovableChannelH
         case .sendMessage, .queueMessage:
             self.pending.append(.message(message))
             self.pendingBytes += message.byteCount
+        case .refuseMessage where self.settings.givesBackUnsent && self.state.readyState != .open:
+            self.emit(.unsent([message]))
         case .refuseMessage(let error):
             self.emit(.error(error))
         case .none, .fireOpen, .deliverMessage, .dropMessage, .sendPong, .sendClose, .answerCloseAndCloseChannel, .failConnection,
@@ -630,11 +632,19 @@ final class WebSocketConnectionHandler: ChannelInboundHandler, RemovableChannelH
         }
     }
 
+    /// Drops what waits to be sent; messages go back as an `unsent` event when asked for.
     private func discardPending() {
+        var unsent: [Message] = []
         for item in self.pending {
-            if case .file(let file) = item {
+            switch item {
+            case .file(let file):
                 file.close()
+            case .message(let message):
+                unsent.append(message)
             }
+        }
+        if self.settings.givesBackUnsent, !unsent.isEmpty {
+            self.emit(.unsent(unsent))
         }
         self.pending.removeAll()
         self.pendingBytes = 0

@@ -45,6 +45,10 @@ public struct EventRenderer: Sendable {
             return ANSIColor.dim.paint(trace.lines.joined(separator: "\n"), if: color)
         case .redirect(let redirection):
             return ANSIColor.dim.paint("Redirected (\(redirection.status)) to \(EventFormatter.escaped(redirection.url))", if: color)
+        case .unsent(let messages):
+            return ANSIColor.red.paint(EventFormatter.unsent(messages.count), if: color)
+        case .reconnect(let attempt):
+            return ANSIColor.yellow.paint(EventFormatter.reconnecting(attempt), if: color)
         }
     }
 
@@ -62,7 +66,7 @@ public struct EventRenderer: Sendable {
             return nil
         case .progress(let progress) where !progress.isComplete:
             return nil
-        case .open, .error, .close, .ping, .pong, .progress, .handshake, .redirect:
+        case .open, .error, .close, .ping, .pong, .progress, .handshake, .redirect, .unsent, .reconnect:
             return self.terminalText(for: event)
         }
     }

@@ -13,9 +13,11 @@ final class ClientHarness: Sendable {
     init(_ configuration: ClientConfiguration) {
         let (stream, continuation) = AsyncStream.makeStream(of: ConnectionEvent.self)
         self.stream = stream
+        // A connection that gives back unsent messages may report them after its close.
+        let endsAtClose = !configuration.givesBackUnsent
         self.client = WebSocketConnection.connect(configuration, on: MultiThreadedEventLoopGroup.singleton) { event in
             continuation.yield(event)
-            if case .close = event {
+            if endsAtClose, case .close = event {
                 continuation.finish()
             }
         }

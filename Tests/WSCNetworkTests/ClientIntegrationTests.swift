@@ -26,6 +26,26 @@ struct ClientIntegrationTests {
         #expect(request.headers["Host"] == ["127.0.0.1:\(server.port)"])
     }
 
+    @Test("for --reconnect: messages a failed connection never wrote come back as an unsent event, in order")
+    func givesBackUnsent() async throws {
+        // A port that was just free: nothing listens, the connect is refused.
+        let probe = try await ScriptedServer.start()
+        let port = probe.port
+        await probe.stop()
+        let harness = try ClientHarness(url: "ws://127.0.0.1:\(port)/") { $0.givesBackUnsent = true }
+        harness.client.send(.text("first"))
+        harness.client.send(contentsOf: [.text("second"), .binary([1, 2])])
+        _ = await harness.waitForClose()
+        // The unsent event comes after close: wait for it on the open stream.
+        let events = await harness.wait { if case .unsent = $0 { true } else { false } }
+        #expect(events.last == .unsent([.text("first"), .text("second"), .binary([1, 2])]))
+        harness.client.send(.text("too late"))
+        let late = await harness.wait { event in
+            if case .unsent([.text("too late")]) = event { true } else { false }
+        }
+        #expect(late.last == .unsent([.text("too late")]))
+    }
+
     @Test("an IPv6 literal: bracketed in the Host header, connected over ::1")
     func ipv6() async throws {
         let server = try await ScriptedServer.start(host: "::1")
