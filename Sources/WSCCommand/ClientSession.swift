@@ -63,6 +63,8 @@ final class ClientSession {
     private var returnedCount = 0
     /// Whether the current connection has ended (its close event was handled).
     private var connectionEnded = false
+    /// When the current connection opened.
+    private var openedAt: ContinuousClock.Instant?
     /// Readers of standard input waiting for the next connection.
     private var upWaiters: [CheckedContinuation<Void, Never>] = []
 
@@ -143,6 +145,7 @@ final class ClientSession {
         }
         self.finished = true
         self.releaseUpWaiters()
+        self.dropOutbox()
         self.output.flush()
         self.output.editor?.stop()
         self.signals?.cancel()
@@ -173,6 +176,7 @@ final class ClientSession {
         self.isOpen = false
         self.failureBeforeOpen = nil
         self.connectionEnded = false
+        self.openedAt = nil
         self.returned = []
         self.returnedCount = 0
         self.isDown = false
@@ -197,7 +201,12 @@ final class ClientSession {
     private func reconnectionDecision(after info: CloseInfo) {
         self.connectionEnded = true
         if !self.closeRequested, self.statusOverride == nil, !self.enoughReceived,
-            case .reconnect(let attempt, let delay) = self.reconnection?.connectionEnded(info, failure: self.failureBeforeOpen, jitter: .random(in: 0..<1))
+            case .reconnect(let attempt, let delay) = self.reconnection?.connectionEnded(
+                info,
+                failure: self.failureBeforeOpen,
+                openFor: self.openedAt.map { $0.duration(to: .now) },
+                jitter: .random(in: 0..<1)
+            )
         {
             self.nextAttempt = ReconnectAttempt(attempt: attempt, delay: delay)
             self.isDown = true
@@ -222,6 +231,24 @@ final class ClientSession {
             self.outbox.insert(contentsOf: messages.map { .message($0) }, at: self.returnedCount)
             self.returnedCount += messages.count
         } else {
+            self.show(.unsent(messages))
+        }
+    }
+
+    /// The session ends with sends still waiting for a connection: say so, and close files.
+    private func dropOutbox() {
+        var messages: [Message] = []
+        for item in self.outbox {
+            switch item {
+            case .message(let message):
+                messages.append(message)
+            case .file(let file):
+                file.closeDescriptor()
+                self.complain("'\(file.name)' not sent: the session ended before a connection opened")
+            }
+        }
+        self.outbox = []
+        if !messages.isEmpty {
             self.show(.unsent(messages))
         }
     }
@@ -279,7 +306,8 @@ final class ClientSession {
         switch event {
         case .open:
             self.isOpen = true
-            self.reconnection?.opened()
+            self.openedAt = .now
+            self.failureBeforeOpen = nil
             self.lastActivity = .now
             if self.inputEnded {
                 self.startWaitingAfterInput()
@@ -300,11 +328,13 @@ final class ClientSession {
                 return
             }
         case .error(let error):
-            if !self.isOpen {
+            // The user's own input errors (a /ping while connecting) say nothing of the connection.
+            if !self.isOpen, error.kind != .input {
                 self.failureBeforeOpen = error
             }
         case .close(let info):
             self.closeInfo = info
+            self.isOpen = false
             if self.reconnection != nil {
                 self.show(event)
                 self.reconnectionDecision(after: info)
@@ -405,9 +435,12 @@ final class ClientSession {
         case .closeAfter(let duration):
             // The wait starts once the last send is written, not when it was handed over.
             Task { @MainActor [weak self] in
-                while let client = self?.client, let status = try? await client.status().get(),
-                    status.isSending || status.bufferedAmount > 0
+                while let self, let status = try? await self.client?.status().get(),
+                    self.isDown || !self.isOpen || status.isSending || status.bufferedAmount > 0
                 {
+                    guard !self.finished, !self.closeRequested else {
+                        return
+                    }
                     try? await Task.sleep(for: .milliseconds(20))
                 }
                 try? await Task.sleep(for: duration)

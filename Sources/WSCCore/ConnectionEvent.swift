@@ -18,8 +18,9 @@ public enum ConnectionEvent: Hashable, Sendable {
     case handshake(HandshakeTrace)
     /// The upgrade was redirected (`-L`) and is tried again at another URL.
     case redirect(Redirection)
-    /// Messages handed over that were never written, given back because the connection
-    /// ended first (only when the connection was asked to give them back, for `--reconnect`).
+    /// Messages handed over that were never written: the connection ended first.
+    ///
+    /// Only when the connection was asked to give them back (for `--reconnect`).
     case unsent([Message])
     /// The connection ended and another is tried after a delay (`--reconnect`).
     case reconnect(ReconnectAttempt)

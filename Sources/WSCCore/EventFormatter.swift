@@ -33,9 +33,9 @@ public enum EventFormatter {
         "Disconnected (code: \(info.code.rawValue), reason: \(Self.quoted(info.reason)), wasClean: \(info.wasClean))"
     }
 
-    /// `error: 3 messages not sent: the connection ended before they went out`.
+    /// `3 messages not sent: the connection ended before they went out`.
     public static func unsent(_ count: Int) -> String {
-        "error: \(count) message\(count == 1 ? "" : "s") not sent: the connection ended before \(count == 1 ? "it" : "they") went out"
+        "\(count) message\(count == 1 ? "" : "s") not sent: the connection ended before \(count == 1 ? "it" : "they") went out"
     }
 
     /// `Reconnecting in 1.5 s (attempt 2)`.

@@ -31,8 +31,9 @@ public struct MessageAssembler: Sendable {
         case startMessage(MessageKind)
         /// The frame continues the message: add its bytes.
         case appendFrame
-        /// The frame ends the message: add its bytes and deliver the message (decompressed
-        /// first if `compressed`).
+        /// The frame ends the message: add its bytes and deliver the message.
+        ///
+        /// The message is decompressed first if `compressed`.
         case appendFrameAndDeliver(MessageKind, compressed: Bool)
         /// Fail the connection with this code; the message says why.
         case fail(CloseCode, String)

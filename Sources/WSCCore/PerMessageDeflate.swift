@@ -7,8 +7,9 @@ public struct PerMessageDeflate: Hashable, Sendable, CustomStringConvertible {
     /// The extension's name in `Sec-WebSocket-Extensions`.
     public static let name = "permessage-deflate"
 
-    /// What `wsc` offers as a client, as browsers do: any server window, and the server may
-    /// limit ours.
+    /// What `wsc` offers as a client, as browsers do.
+    ///
+    /// Any server window, and the server may limit ours.
     public static let clientOffer = "permessage-deflate; client_max_window_bits"
 
     /// The server starts each message with an empty compression context.
@@ -115,8 +116,9 @@ public struct PerMessageDeflate: Hashable, Sendable, CustomStringConvertible {
         return nil
     }
 
-    /// The agreement as a `Sec-WebSocket-Extensions` element, parameters that differ from the
-    /// defaults only: `permessage-deflate; server_no_context_takeover`.
+    /// The agreement as a `Sec-WebSocket-Extensions` element.
+    ///
+    /// Only parameters that differ from the defaults: `permessage-deflate; server_no_context_takeover`.
     public var description: String {
         var text = Self.name
         if self.serverNoContextTakeover {

@@ -22,8 +22,9 @@ public struct ProxySettings: Hashable, Sendable, CustomStringConvertible {
     public var kind: Kind
     public var host: String
     public var port: Int
-    /// Credentials for the proxy, from its URL: Basic `Proxy-Authorization` for HTTP,
-    /// username/password (RFC 1929) for SOCKS5.
+    /// Credentials for the proxy, from its URL.
+    ///
+    /// Basic `Proxy-Authorization` for HTTP, username/password (RFC 1929) for SOCKS5.
     public var user: String?
     public var password: String?
 

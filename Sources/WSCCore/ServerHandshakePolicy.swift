@@ -17,8 +17,9 @@ public struct ServerHandshakePolicy: Hashable, Sendable {
 
     /// What to answer an upgrade request.
     public enum Decision: Hashable, Sendable {
-        /// Switch protocols, selecting this subprotocol (nil: send no `Sec-WebSocket-Protocol`)
-        /// and agreeing to compression with these parameters (nil: none).
+        /// Switch protocols, with this subprotocol and compression.
+        ///
+        /// A nil subprotocol sends no `Sec-WebSocket-Protocol`; nil compression agrees to none.
         case accept(subprotocol: String?, compression: PerMessageDeflate? = nil)
         /// Answer with this HTTP status; the reason is the response body and what `wsc` reports.
         case refuse(Refusal)

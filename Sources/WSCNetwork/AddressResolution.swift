@@ -10,10 +10,9 @@ import Musl
 import Darwin
 #endif
 
-/// Finds the address to connect to when the family is forced (`-4`, `-6`, `--bind`), or to
-/// give a `socks5://` proxy.
+/// Finds the address to connect to, or to give a `socks5://` proxy.
 ///
-/// Otherwise NIO's own resolver (happy eyeballs over both families) is used instead.
+/// It is used when the family is forced (`-4`, `-6`, `--bind`) and for `socks5://`. Otherwise NIO's own resolver (happy eyeballs over both families) is used instead.
 enum AddressResolution {
     /// The first address of `host` in this family (nil: either).
     ///

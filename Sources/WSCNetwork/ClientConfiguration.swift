@@ -38,8 +38,9 @@ public struct ClientConfiguration: Sendable {
     public var maximumRedirects = 10
     /// Offer permessage-deflate (off with `--no-compress`).
     public var compression = true
-    /// Give back messages the connection ended before writing, as an `unsent` event,
-    /// instead of an error (`--reconnect` sends them on the next connection).
+    /// Give back messages the connection ended before writing, as an `unsent` event.
+    ///
+    /// Instead of an error: `--reconnect` sends them on the next connection.
     public var givesBackUnsent = false
     /// Connect over this family only (`-4`, `-6`).
     public var addressFamily: AddressFamily?

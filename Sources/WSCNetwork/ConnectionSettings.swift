@@ -14,8 +14,9 @@ struct ConnectionSettings: Sendable {
     var echo = false
     /// Keepalive pings (`--ping-interval`, `--ping-timeout`), if any.
     var keepalive: KeepaliveSettings?
-    /// Give back, as an `unsent` event, messages the connection ended before writing
-    /// (for `--reconnect`, which sends them on the next connection).
+    /// Give back messages the connection ended before writing, as an `unsent` event.
+    ///
+    /// For `--reconnect`, which sends them on the next connection.
     var givesBackUnsent = false
 }
 

@@ -85,6 +85,11 @@ final class PerMessageDeflateCodec {
 
     /// The message a compressed payload stands for, at most `limit` bytes.
     func decompress(_ payload: ByteBuffer, limit: Int, allocator: ByteBufferAllocator) throws(DecompressionError) -> ByteBuffer {
+        guard payload.readableBytes > 0 else {
+            // Nothing was compressed: inflating the bare tail would leave zlib inside a
+            // stored block, and the next message would not inflate.
+            return payload
+        }
         var input = payload
         input.writeBytes([0x00, 0x00, 0xFF, 0xFF])
         var output = allocator.buffer(capacity: min(max(input.readableBytes * 4, 256), limit + 1))

@@ -38,6 +38,15 @@ final class SOCKS5ConnectHandler: ChannelInboundHandler, RemovableChannelHandler
         }
     }
 
+    func handlerRemoved(context: ChannelHandlerContext) {
+        // A channel given up on (the losing address of a name with several) never became
+        // active: its promise must still complete.
+        if !self.finished {
+            self.finished = true
+            self.promise.fail(ConnectionError(.connect, "the proxy \(self.proxy) did not open a tunnel: the connection was given up"))
+        }
+    }
+
     func channelActive(context: ChannelHandlerContext) {
         self.begin(context: context)
         context.fireChannelActive()

@@ -51,6 +51,9 @@ extension WebSocketConnection {
         )
 
         let upgradePromise = eventLoop.makePromise(of: UpgradeOutcome.self)
+        // A name with several addresses gets a channel per attempt (happy eyeballs): only the
+        // one that won may decide the upgrade's outcome, not a loser being closed.
+        let winner = eventLoop.makePromise(of: Channel.self)
         let bootstrap = ClientBootstrap(group: eventLoop)
             .connectTimeout(timeout)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
@@ -60,26 +63,24 @@ extension WebSocketConnection {
                     do {
                         tunnel = try Self.configureProxyTunnel(channel: channel, proxy: proxy, to: url, timeout: timeout)
                     } catch {
-                        upgradePromise.fail(error)
                         return channel.eventLoop.makeFailedFuture(error)
                     }
                 } else {
                     tunnel = channel.eventLoop.makeSucceededVoidFuture()
                 }
                 // Through a proxy, TLS and the upgrade start once the tunnel stands.
-                tunnel.whenComplete { result in
-                    do {
-                        try result.get()
-                        if let sslContext {
-                            let serverName = url.hostIsIPAddress ? nil : url.host
-                            try channel.pipeline.syncOperations.addHandler(
-                                NIOSSLClientHandler(context: sslContext, serverHostname: serverName)
-                            )
-                        }
-                        let upgradeFuture = try Self.configureUpgrade(channel: channel, handler: loopBound.value, configuration: configuration)
-                        upgradePromise.completeWith(upgradeFuture)
-                    } catch {
-                        upgradePromise.fail(error)
+                let outcome = tunnel.flatMapThrowing {
+                    if let sslContext {
+                        let serverName = url.hostIsIPAddress ? nil : url.host
+                        try channel.pipeline.syncOperations.addHandler(
+                            NIOSSLClientHandler(context: sslContext, serverHostname: serverName)
+                        )
+                    }
+                    return try Self.configureUpgrade(channel: channel, handler: loopBound.value, configuration: configuration)
+                }.flatMap { $0 }
+                winner.futureResult.whenSuccess { connected in
+                    if connected === channel {
+                        upgradePromise.completeWith(outcome)
                     }
                 }
                 return channel.eventLoop.makeSucceededVoidFuture()
@@ -92,7 +93,9 @@ extension WebSocketConnection {
                 channel.closeFuture.whenComplete { _ in
                     loopBound.value.channelClosed(channel)
                 }
+                winner.succeed(channel)
             case .failure(let error):
+                winner.fail(error)
                 upgradePromise.fail(error)
                 loopBound.value.connectFailed(ConnectionError(connecting: error, to: url))
             }
@@ -322,8 +325,9 @@ extension WebSocketConnection {
 }
 
 extension ClientConfiguration {
-    /// The upgrade request head: Host, User-Agent, Origin, subprotocols, compression,
-    /// credentials, then `-H` headers.
+    /// The upgrade request head.
+    ///
+    /// Host, User-Agent, Origin, subprotocols, compression, credentials, then `-H` headers.
     ///
     /// A `-H` header with the name of one of these replaces it.
     func upgradeRequestHead() -> HTTPRequestHead {

@@ -46,7 +46,7 @@ public struct EventRenderer: Sendable {
         case .redirect(let redirection):
             return ANSIColor.dim.paint("Redirected (\(redirection.status)) to \(EventFormatter.escaped(redirection.url))", if: color)
         case .unsent(let messages):
-            return ANSIColor.red.paint(EventFormatter.unsent(messages.count), if: color)
+            return ANSIColor.red.paint("error: " + EventFormatter.unsent(messages.count), if: color)
         case .reconnect(let attempt):
             return ANSIColor.yellow.paint(EventFormatter.reconnecting(attempt), if: color)
         }

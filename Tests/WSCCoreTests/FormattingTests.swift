@@ -8,8 +8,8 @@ struct FormattingTests {
         #expect(EventFormatter.reconnecting(ReconnectAttempt(attempt: 2, delay: .milliseconds(1450))) == "Reconnecting in 1.5 s (attempt 2)")
         #expect(EventFormatter.reconnecting(ReconnectAttempt(attempt: 1, delay: .milliseconds(960))) == "Reconnecting in 1.0 s (attempt 1)")
         #expect(EventFormatter.reconnecting(ReconnectAttempt(attempt: 7, delay: .seconds(30))) == "Reconnecting in 30.0 s (attempt 7)")
-        #expect(EventFormatter.unsent(1) == "error: 1 message not sent: the connection ended before it went out")
-        #expect(EventFormatter.unsent(3) == "error: 3 messages not sent: the connection ended before they went out")
+        #expect(EventFormatter.unsent(1) == "1 message not sent: the connection ended before it went out")
+        #expect(EventFormatter.unsent(3) == "3 messages not sent: the connection ended before they went out")
         let line = NDJSON.line(for: .reconnect(ReconnectAttempt(attempt: 3, delay: .milliseconds(2500))), time: 0, showPingPong: false)
         #expect(line?.hasPrefix(#"{"event":"reconnect","attempt":3,"delayMilliseconds":2500,"time":"#) == true)
     }

@@ -18,8 +18,10 @@ struct ReconnectionTests {
             _ = policy.connectionEnded(Self.dropped, failure: nil, jitter: 1)
         }
         #expect(policy.connectionEnded(Self.dropped, failure: nil, jitter: 1) == .reconnect(attempt: 107, after: .seconds(10)))
-        policy.opened()
-        #expect(policy.connectionEnded(Self.dropped, failure: nil, jitter: 1) == .reconnect(attempt: 1, after: .seconds(1)))
+        // A connection that opened but dropped at once does not start the count over...
+        #expect(policy.connectionEnded(Self.dropped, failure: nil, openFor: .seconds(2), jitter: 1) == .reconnect(attempt: 108, after: .seconds(10)))
+        // ...one that stayed open for a while does.
+        #expect(policy.connectionEnded(Self.dropped, failure: nil, openFor: .seconds(10), jitter: 1) == .reconnect(attempt: 1, after: .seconds(1)))
     }
 
     @Test("a maximum below the first delay caps every delay")
@@ -28,10 +30,11 @@ struct ReconnectionTests {
         #expect(policy.connectionEnded(Self.dropped, failure: nil, jitter: 1) == .reconnect(attempt: 1, after: .milliseconds(200)))
     }
 
-    @Test("worth retrying: drops, keepalive timeouts, 1012, 1013, connect failures, 5xx, 408, 429")
+    @Test("worth retrying: drops, keepalive timeouts, 1001, 1012, 1013, connect failures, 5xx, 408, 429")
     func retried() {
         let failed = CloseInfo.abnormal(initiator: .transport)
         #expect(Reconnection.isWorthRetrying(failed, failure: nil))
+        #expect(Reconnection.isWorthRetrying(CloseInfo(code: .goingAway, reason: "", wasClean: true, initiator: .peer), failure: nil))
         #expect(Reconnection.isWorthRetrying(CloseInfo(code: .serviceRestart, reason: "", wasClean: true, initiator: .peer), failure: nil))
         #expect(Reconnection.isWorthRetrying(CloseInfo(code: .tryAgainLater, reason: "", wasClean: true, initiator: .peer), failure: nil))
         #expect(Reconnection.isWorthRetrying(failed, failure: ConnectionError(.connect, "refused")))
@@ -47,7 +50,8 @@ struct ReconnectionTests {
         let mine = CloseInfo(code: .normalClosure, reason: "", wasClean: true, initiator: .user)
         #expect(policy.connectionEnded(mine, failure: nil, jitter: 0) == .stop)
         #expect(policy.connectionEnded(CloseInfo.abnormal(initiator: .user), failure: nil, jitter: 0) == .stop)
-        #expect(policy.connectionEnded(CloseInfo(code: .goingAway, reason: "", wasClean: true, initiator: .peer), failure: nil, jitter: 0) == .stop)
+        #expect(policy.connectionEnded(CloseInfo(code: .normalClosure, reason: "bye", wasClean: true, initiator: .peer), failure: nil, jitter: 0) == .stop)
+        #expect(policy.connectionEnded(CloseInfo(code: CloseCode(4000), reason: "", wasClean: true, initiator: .peer), failure: nil, jitter: 0) == .stop)
         let failed = CloseInfo.abnormal(initiator: .transport)
         #expect(!Reconnection.isWorthRetrying(failed, failure: ConnectionError(.tls, "certificate")))
         #expect(!Reconnection.isWorthRetrying(failed, failure: ConnectionError(.handshake, "bad accept")))

@@ -5,8 +5,9 @@ extension EndToEnd {
     /// permessage-deflate (RFC 7692) with Python `websockets`, as server and as client.
     @Suite("permessage-deflate with Python websockets", .timeLimit(.minutes(2)))
     struct CompressionEndToEndTests {
-        /// Messages that exercise compression: repetitive, random-looking, long, and a
-        /// fragmented one the server sends.
+        /// Messages that exercise compression.
+        ///
+        /// Repetitive, random-looking, long, and a fragmented one the server sends.
         static let arguments = [
             "-x", "hello hello hello hello",
             "-x", String(repeating: "the same words again ", count: 2000),

@@ -72,7 +72,7 @@ extension EndToEnd {
             #expect(try WSCRun.run(["--listen", "0", "--reconnect"]).status == 64)
         }
 
-        @Test("--ndjson reports each attempt; --timeout still ends a session that keeps failing (124)")
+        @Test("--ndjson reports each attempt; --timeout ends a session that keeps failing (124), reporting what was not sent")
         func ndjsonAndTimeout() throws {
             let port = try LoopbackPort.free()
             let run = try WSCRun.run(["--reconnect", "--reconnect-max", "0.2", "--ndjson", "--timeout", "1.5", "-x", "x", "ws://127.0.0.1:\(port)/"])
@@ -80,6 +80,8 @@ extension EndToEnd {
             let lines = run.output.split(separator: "\n")
             #expect(lines.contains { $0.hasPrefix(#"{"event":"reconnect","attempt":1,"delayMilliseconds":"#) })
             #expect(lines.contains { $0.hasPrefix(#"{"event":"reconnect","attempt":3,"delayMilliseconds":"#) })
+            // What never found a connection is reported, not dropped in silence.
+            #expect(lines.contains { $0.hasPrefix(#"{"event":"error","message":"1 message not sent: the connection ended before it went out""#) })
         }
     }
 }

@@ -54,6 +54,15 @@ struct PerMessageDeflateCodecTests {
         #expect(nine.compress(self.text(10), allocator: self.allocator) != nil)
     }
 
+    @Test("an empty compressed message is empty, and the next one still inflates")
+    func emptyCompressed() throws {
+        let sender = try PerMessageDeflateCodec(agreement: PerMessageDeflate(), role: .server)
+        let receiver = try PerMessageDeflateCodec(agreement: PerMessageDeflate(), role: .client)
+        #expect(try receiver.decompress(ByteBuffer(), limit: 100, allocator: self.allocator).readableBytes == 0)
+        let next = try #require(sender.compress(self.text(3), allocator: self.allocator))
+        #expect(try receiver.decompress(next, limit: 1 << 20, allocator: self.allocator) == self.text(3))
+    }
+
     @Test("a payload that inflates past the limit, or is not deflate, is refused")
     func hostile() throws {
         let sender = try PerMessageDeflateCodec(agreement: PerMessageDeflate(), role: .server)

@@ -53,14 +53,7 @@ final class ClientProcess: @unchecked Sendable {
     /// Closes standard input and waits for the exit (killing it after `timeout`); returns its status.
     func finish(timeout: TimeInterval = 15) -> Int32 {
         try? self.input.close()
-        let deadline = Date().addingTimeInterval(timeout)
-        while self.process.isRunning, Date() < deadline {
-            Thread.sleep(forTimeInterval: 0.01)
-        }
-        if self.process.isRunning {
-            kill(self.process.processIdentifier, SIGKILL)
-        }
-        self.process.waitUntilExit()
+        _ = self.process.exits(within: timeout)
         _ = self.output.finish()
         _ = self.errors.finish()
         return self.process.terminationStatus

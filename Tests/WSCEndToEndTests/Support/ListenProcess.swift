@@ -85,16 +85,9 @@ final class ListenProcess: @unchecked Sendable {
 
     /// Waits for the server to exit (killing it after `timeout`); returns its status and output.
     func finish(timeout: TimeInterval = 15) throws -> (status: Int32, output: String, errors: String) {
-        let deadline = Date().addingTimeInterval(timeout)
-        while self.process.isRunning, Date() < deadline {
-            Thread.sleep(forTimeInterval: 0.01)
-        }
-        if self.process.isRunning {
-            kill(self.process.processIdentifier, SIGKILL)
-            self.process.waitUntilExit()
+        guard self.process.exits(within: timeout) else {
             throw PeerError("wsc --listen did not exit within \(timeout) s")
         }
-        self.process.waitUntilExit()
         self.closeInput()
         var output = self.output.finish()
         var errors = self.errors.finish()
@@ -110,6 +103,22 @@ final class ListenProcess: @unchecked Sendable {
         if self.process.isRunning {
             kill(self.process.processIdentifier, SIGKILL)
         }
+    }
+}
+
+extension Process {
+    /// Waits for the process to exit, killing it after `timeout`; returns whether it exited by itself.
+    func exits(within timeout: TimeInterval) -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while self.isRunning, Date() < deadline {
+            Thread.sleep(forTimeInterval: 0.01)
+        }
+        let exited = !self.isRunning
+        if !exited {
+            kill(self.processIdentifier, SIGKILL)
+        }
+        self.waitUntilExit()
+        return exited
     }
 }
 

@@ -15,8 +15,9 @@ final class PeerServer: @unchecked Sendable {
         try self.start(Paths.python, [Paths.peers + "/websockets_server.py"])
     }
 
-    /// The Python `websockets` peer accepting permessage-deflate with these parameters
-    /// (`server_no_context_takeover=1`, `client_max_window_bits=9`, …).
+    /// The Python `websockets` peer accepting permessage-deflate with these parameters.
+    ///
+    /// For example `server_no_context_takeover=1` or `client_max_window_bits=9`.
     static func pythonWebSockets(deflate parameters: [String]) throws -> PeerServer {
         try self.start(Paths.python, [Paths.peers + "/websockets_server.py", "deflate"] + parameters)
     }
@@ -31,8 +32,9 @@ final class PeerServer: @unchecked Sendable {
         try self.start(Paths.python, [Paths.peers + "/connect_proxy.py"] + (credentials.map { [$0] } ?? []))
     }
 
-    /// A SOCKS5 proxy (Peers/socks5_proxy.py), asking for these credentials if given, and
-    /// writing each request it gets to `log`.
+    /// A SOCKS5 proxy (Peers/socks5_proxy.py).
+    ///
+    /// It asks for these credentials if given, and writes each request it gets to `log`.
     static func socks5Proxy(credentials: String? = nil, log: String? = nil) throws -> PeerServer {
         try self.start(Paths.python, [Paths.peers + "/socks5_proxy.py"] + (log.map { ["--log", $0] } ?? []) + (credentials.map { [$0] } ?? []))
     }
