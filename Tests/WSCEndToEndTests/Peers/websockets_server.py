@@ -11,6 +11,7 @@ starting with '!' are commands; everything else is echoed with its type kept:
   !ping DATA        send a ping
   !path             send the request's path (and query)
   !extensions       send the Sec-WebSocket-Extensions of the server's 101 ("none" if absent)
+  !header NAME      send the value of this request header ("none" if absent)
   !fragments N SIZE send one text message in N fragments of SIZE bytes each
 
 The path /reject answers the upgrade with 403 and a body; /redirect with 302 to
@@ -57,6 +58,8 @@ async def handler(connection):
                 await connection.ping(argument.encode())
             elif command == "path":
                 await connection.send(connection.request.path)
+            elif command == "header":
+                await connection.send(connection.request.headers.get(argument, "none"))
             elif command == "extensions":
                 await connection.send(connection.response.headers.get("Sec-WebSocket-Extensions", "none"))
             elif command == "fragments":
