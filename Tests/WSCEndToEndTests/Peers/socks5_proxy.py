@@ -14,16 +14,7 @@ import ipaddress
 import socket
 import sys
 
-
-async def pipe(reader, writer):
-    try:
-        while data := await reader.read(65536):
-            writer.write(data)
-            await writer.drain()
-    except ConnectionError:
-        pass
-    finally:
-        writer.close()
+from connect_proxy import pipe
 
 
 def reply(code):
