@@ -99,7 +99,7 @@ final class ClientSession {
         }
         if self.options.interactive {
             self.startEditor()
-        } else if !self.options.commandLineSends.isEmpty {
+        } else if !self.options.commandLineSends.isEmpty || self.options.echoesUntilClosed {
             for send in self.options.commandLineSends {
                 switch send {
                 case .message(let message):

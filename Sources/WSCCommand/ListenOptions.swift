@@ -11,7 +11,7 @@ struct ListenOptions: ParsableArguments {
     )
     var listen: String?
 
-    @Flag(help: "With --listen: echo every message back to its sender, same type, byte for byte.")
+    @Flag(help: "Echo every message back, same type, byte for byte: with --listen to each client, else to the server until it closes.")
     var echo = false
 
     @Flag(help: "Start an echo server inside wsc on 127.0.0.1 and connect to it (to try wsc out).")

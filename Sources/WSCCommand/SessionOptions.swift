@@ -28,6 +28,10 @@ struct SessionOptions {
     var timeout: Duration?
     /// Every event as a JSON line on standard output (`--ndjson`).
     var ndjson = false
+    /// `--echo` as a client: the session lasts until the server closes.
+    ///
+    /// Standard input is not read.
+    var echoesUntilClosed = false
     /// Connecting again after a connection was lost (`--reconnect`; client only).
     var reconnection: Reconnection?
 

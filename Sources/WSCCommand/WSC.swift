@@ -73,9 +73,6 @@ public struct WSC: AsyncParsableCommand {
             }
         }
         _ = try self.listen.listenAddress()
-        if self.listen.echo, self.listen.listen == nil {
-            throw ValidationError("--echo goes with --listen")
-        }
         if self.listen.listen != nil {
             try self.validateForListening()
         } else if self.handshake.origin.count > 1 {
@@ -173,6 +170,7 @@ public struct WSC: AsyncParsableCommand {
             }
         }
         configuration.compression = !self.handshake.noCompress
+        configuration.echo = self.listen.echo
         configuration.givesBackUnsent = self.handshake.reconnect
         configuration.followRedirects = self.handshake.followRedirects
         configuration.maximumRedirects = self.handshake.maxRedirects ?? 10
@@ -240,6 +238,11 @@ public struct WSC: AsyncParsableCommand {
         options.expectations = script.expect
         options.timeout = script.timeout.map { .milliseconds(Int64($0 * 1000)) }
         options.ndjson = script.ndjson
+        if self.listen.echo, self.listen.listen == nil {
+            // The Autobahn testee contract: echo until the server closes; stdin is not read.
+            options.echoesUntilClosed = true
+            options.afterInput = .waitForServer
+        }
         if self.handshake.reconnect {
             options.reconnection = Reconnection(maximumDelay: .milliseconds(Int64((self.handshake.reconnectMax ?? 30) * 1000)))
         }

@@ -36,6 +36,8 @@ public struct ClientConfiguration: Sendable {
     public var followRedirects = false
     /// How many redirects are followed at most (`--max-redirects`).
     public var maximumRedirects = 10
+    /// Send every data message back as it arrived (`--echo`).
+    public var echo = false
     /// Offer permessage-deflate (off with `--no-compress`).
     public var compression = true
     /// Give back messages the connection ended before writing, as an `unsent` event.

@@ -28,6 +28,7 @@ extension ClientConfiguration {
             url: self.url.description,
             maximumMessageSize: self.maximumMessageSize,
             closeTimeout: self.closeTimeout,
+            echo: self.echo,
             keepalive: self.keepalive,
             givesBackUnsent: self.givesBackUnsent
         )
