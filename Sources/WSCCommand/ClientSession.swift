@@ -180,16 +180,20 @@ final class ClientSession {
         self.returned = []
         self.returnedCount = 0
         self.isDown = false
-        let waiting = self.outbox
-        self.outbox = []
-        for item in waiting {
+        // What waited goes out in order: runs of messages with one hop and one flush each.
+        var messages: [Message] = []
+        for item in self.outbox {
             switch item {
             case .message(let message):
-                client.send(message)
+                messages.append(message)
             case .file(let file):
+                client.send(contentsOf: messages)
+                messages = []
                 client.send(file)
             }
         }
+        client.send(contentsOf: messages)
+        self.outbox = []
         self.releaseUpWaiters()
         return stream
     }

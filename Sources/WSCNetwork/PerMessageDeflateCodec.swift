@@ -90,31 +90,52 @@ final class PerMessageDeflateCodec {
             // stored block, and the next message would not inflate.
             return payload
         }
+        var output = allocator.buffer(capacity: min(max(payload.readableBytes * 4, 256), limit + 1))
+        // The payload, then the tail its sender removed: fed separately, so the received
+        // bytes are not copied to append four.
         var input = payload
-        input.writeBytes([0x00, 0x00, 0xFF, 0xFF])
-        var output = allocator.buffer(capacity: min(max(input.readableBytes * 4, 256), limit + 1))
+        if try self.inflate(&input, into: &output, limit: limit) {
+            // The stream ended inside the payload (a block with BFINAL): nothing may follow.
+            guard input.readableBytes == 0 else {
+                throw .corrupt
+            }
+        } else {
+            var tail = Self.tail
+            _ = try self.inflate(&tail, into: &output, limit: limit)
+        }
+        guard output.readableBytes <= limit else {
+            try? self.decompressor.reset()
+            throw .tooBig
+        }
+        if self.resetsReceiveContext {
+            try? self.decompressor.reset()
+        }
+        return output
+    }
+
+    /// `00 00 ff ff`: the end of a sync flush, which senders remove (RFC 7692 section 7.2.1).
+    private static let tail = ByteBuffer(bytes: [0x00, 0x00, 0xFF, 0xFF])
+
+    /// Inflates all of `input` into `output`; returns true when the deflate stream ended.
+    ///
+    /// An ended stream (a block with BFINAL) resets the inflater: the next message starts a
+    /// new one.
+    private func inflate(_ input: inout ByteBuffer, into output: inout ByteBuffer, limit: Int) throws(DecompressionError) -> Bool {
         while true {
             let (inputBefore, outputBefore) = (input.readableBytes, output.readableBytes)
             do {
                 try self.decompressor.inflate(from: &input, to: &output)
                 if input.readableBytes == 0 {
-                    break
+                    return false
                 }
                 if input.readableBytes == inputBefore, output.readableBytes == outputBefore {
-                    // The stream ended (a block with BFINAL): only our own tail may follow,
-                    // and the next message starts a new stream.
                     try? self.decompressor.reset()
-                    guard input.readableBytes <= 4 else {
-                        throw DecompressionError.corrupt
-                    }
-                    break
+                    return true
                 }
-            } catch let error as DecompressionError {
-                throw error
             } catch let error as CompressNIOError where error == .bufferOverflow {
                 // The output is full; more may be waiting inside zlib even with the input read.
             } catch let error as CompressNIOError where error == .inputBufferOverflow {
-                break
+                return false
             } catch {
                 try? self.decompressor.reset()
                 throw .corrupt
@@ -127,13 +148,5 @@ final class PerMessageDeflateCodec {
                 output.reserveCapacity(minimumWritableBytes: min(max(output.capacity, 256), limit + 1 - output.readableBytes))
             }
         }
-        guard output.readableBytes <= limit else {
-            try? self.decompressor.reset()
-            throw .tooBig
-        }
-        if self.resetsReceiveContext {
-            try? self.decompressor.reset()
-        }
-        return output
     }
 }
