@@ -3,12 +3,16 @@
 SWIFT      ?= swift
 URL        ?=
 VENV       ?= .venv-test
+# Autobahn|Testsuite's Python 3 port (setup.sh + run-client-suite.sh), beside the repo.
+AUTOBAHN   ?= $(abspath $(firstword $(wildcard ../shared/autobahn /work/shared/autobahn)))
+AUTOBAHN_ENV := .autobahn
+AUTOBAHN_PORT ?= 9001
 APT_PACKAGES := libedit-dev zlib1g-dev tmux openssl python3-venv time microsocks
 
 # Root installs directly; anyone else through sudo.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test build release deps test-deps clean man
+.PHONY: run test build release deps test-deps autobahn-deps conformance clean man
 
 ## Install the Debian packages that are missing (only those).
 deps:
@@ -21,9 +25,21 @@ deps:
 	fi
 
 ## Python `websockets` (from PyPI) for the interop tests, in a venv of the repo's own.
-test-deps: deps
+test-deps: deps autobahn-deps
 	@[ -x $(VENV)/bin/python ] || python3 -m venv $(VENV)
 	@$(VENV)/bin/python -c "import websockets" 2>/dev/null || $(VENV)/bin/pip install -q websockets
+
+## Autobahn|Testsuite's fuzzing server, installed once into .autobahn (with the runner linked in).
+autobahn-deps: deps
+	@[ -n "$(AUTOBAHN)" ] && [ -f "$(AUTOBAHN)/setup.sh" ] || { \
+	  echo "error: Autobahn|Testsuite (setup.sh, run-client-suite.sh) not found in ../shared/autobahn; give AUTOBAHN=DIR" >&2; exit 2; }
+	@[ -x $(AUTOBAHN_ENV)/wstest ] || { echo "installing Autobahn|Testsuite into $(AUTOBAHN_ENV)"; \
+	  bash "$(AUTOBAHN)/setup.sh" "$(CURDIR)/$(AUTOBAHN_ENV)" >$(AUTOBAHN_ENV).log 2>&1 || { cat $(AUTOBAHN_ENV).log >&2; exit 1; }; }
+	@ln -sf "$(AUTOBAHN)/run-client-suite.sh" $(AUTOBAHN_ENV)/run-client-suite.sh
+
+## The whole Autobahn client suite (cases 1-13, ~12 min) against the release build; prints the summary.
+conformance: release autobahn-deps
+	$(AUTOBAHN_ENV)/run-client-suite.sh -a wsc -p $(AUTOBAHN_PORT) -o .build/autobahn -t 60 -- .build/release/wsc --echo {url}
 
 build: deps
 	$(SWIFT) build
@@ -35,7 +51,7 @@ release: deps
 run: release
 	@if [ -n "$(URL)" ]; then exec .build/release/wsc "$(URL)"; else exec .build/release/wsc --local-echo; fi
 
-## Every test: unit, integration, end to end (pty via tmux), interop.
+## Every test: unit, integration, end to end (pty via tmux), interop, Autobahn cases 1-7 and 10.
 test: test-deps
 	$(SWIFT) build
 	WSC_TEST_PYTHON=$(CURDIR)/$(VENV)/bin/python $(SWIFT) test
@@ -45,4 +61,4 @@ man: build
 	$(SWIFT) package plugin --allow-writing-to-package-directory generate-manual --output-directory man/generated
 
 clean:
-	rm -rf .build $(VENV)
+	rm -rf .build $(VENV) $(AUTOBAHN_ENV) $(AUTOBAHN_ENV).log

@@ -249,10 +249,13 @@ extension ConnectionStateMachine {
     }
 
     /// The close handshake took too long: give up on it.
-    public mutating func closeTimedOut() -> Action {
+    ///
+    /// The error (which says how long we waited) is reported, then TCP ends; the close
+    /// event that follows is 1006, not clean, unless the peer's close had arrived.
+    public mutating func closeTimedOut(_ error: ConnectionError) -> Action {
         switch self.state {
         case .closing:
-            return .closeChannel
+            return .fireErrorAndCloseChannel(error)
         case .connecting, .open, .closed:
             return .none
         }

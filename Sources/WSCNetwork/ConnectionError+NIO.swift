@@ -25,7 +25,7 @@ extension ConnectionError {
         case ChannelError.connectTimeout(let amount):
             self.init(.connect, "timed out after \(Duration(amount).secondsText) connecting to \(target)")
         case let error as NIOConnectionError:
-            self.init(.connect, Self.describe(error, target: target, port: url.port))
+            self.init(.connect, Self.describe(error, target: target, url: url))
         default:
             self.init(.connect, "could not connect to \(target): \(error)")
         }
@@ -78,9 +78,10 @@ extension ConnectionError {
         (error as? NIOConnectionError)?.connectionErrors.first?.error ?? error
     }
 
-    private static func describe(_ error: NIOConnectionError, target: String, port: Int) -> String {
+    private static func describe(_ error: NIOConnectionError, target: String, url: WebSocketURL) -> String {
         if let dnsError = error.dnsAAAAError ?? error.dnsAError, error.connectionErrors.isEmpty {
-            return "could not resolve \(target): \(dnsError)"
+            let reason = (dnsError as? SocketAddressError.UnknownHost)?.errorDescription ?? "\(dnsError)"
+            return "could not resolve \(url.host): \(reason)"
         }
         if let first = error.connectionErrors.first {
             return "could not connect to \(target): \(Self.describe(first.error))"

@@ -593,7 +593,11 @@ final class WebSocketConnectionHandler: ChannelInboundHandler, RemovableChannelH
             return
         }
         self.closeTimer = self.eventLoop.assumeIsolated().scheduleTask(in: .init(self.settings.closeTimeout)) {
-            self.run(self.state.closeTimedOut())
+            let error = ConnectionError(
+                .timeout,
+                "no answer to our close within \(self.settings.closeTimeout.secondsText) (--close-timeout): dropping the connection"
+            )
+            self.run(self.state.closeTimedOut(error))
         }
     }
 

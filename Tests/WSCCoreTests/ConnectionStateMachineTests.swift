@@ -216,8 +216,9 @@ struct ConnectionStateMachineTests {
     @Test("closeTimedOut", arguments: Start.allCases)
     func closeTimedOut(start: Start) {
         var machine = start.machine
-        let action = machine.closeTimedOut()
-        #expect(action == (start.readyState == .closing ? .closeChannel : .none))
+        let error = ConnectionError(.timeout, "no answer to our close")
+        let action = machine.closeTimedOut(error)
+        #expect(action == (start.readyState == .closing ? .fireErrorAndCloseChannel(error) : .none))
         #expect(machine.readyState == start.readyState)
     }
 
@@ -300,12 +301,12 @@ struct ConnectionStateMachineTests {
         var closes = 0
         let actions: [ConnectionStateMachine.Action] = [
             machine.closeRequested(code: .normalClosure, reason: ""),
-            machine.closeTimedOut(),
+            machine.closeTimedOut(ConnectionError(.timeout, "x")),
             machine.channelClosed(),
             machine.channelClosed(),
             machine.closeFrameReceived(code: .normalClosure, reason: ""),
             machine.connectFailed(ConnectionError(.connect, "x")),
-            machine.closeTimedOut(),
+            machine.closeTimedOut(ConnectionError(.timeout, "x")),
         ]
         for action in actions {
             switch action {

@@ -15,10 +15,10 @@ extension EndToEnd {
             defer { proxy.stop() }
             let server = try PeerServer.pythonWebSockets()
             defer { server.stop() }
-            let run = try WSCRun.run(["--proxy", "http://127.0.0.1:\(proxy.port)", "-x", "via proxy", "ws://wsc-target.test:\(server.port)/"])
+            let run = try WSCRun.run(["--proxy", "http://127.0.0.1:\(proxy.port)", "-x", "via proxy", "ws://\(Paths.unresolvableHost):\(server.port)/"])
             #expect(run.status == 0, "\(run.standardError)")
             #expect(run.output == "via proxy\n")
-            let direct = try WSCRun.run(["-x", "direct", "ws://wsc-target.test:\(server.port)/"])
+            let direct = try WSCRun.run(["-x", "direct", "ws://\(Paths.unresolvableHost):\(server.port)/"])
             #expect(direct.status == 69)
 
             let certificates = try TestCertificates.make()
@@ -37,7 +37,7 @@ extension EndToEnd {
             defer { proxy.stop() }
             let server = try PeerServer.pythonWebSockets()
             defer { server.stop() }
-            let url = "ws://wsc-target.test:\(server.port)/"
+            let url = "ws://\(Paths.unresolvableHost):\(server.port)/"
             let proxied = try WSCRun.run(["-x", "env", url], environment: ["http_proxy": "http://127.0.0.1:\(proxy.port)"])
             #expect(proxied.output == "env\n")
             let bypassed = try WSCRun.run(["-x", "env", url], environment: ["http_proxy": "http://127.0.0.1:\(proxy.port)", "no_proxy": ".test"])
@@ -52,7 +52,7 @@ extension EndToEnd {
             defer { proxy.stop() }
             let server = try PeerServer.pythonWebSockets()
             defer { server.stop() }
-            let url = "ws://wsc-target.test:\(server.port)/"
+            let url = "ws://\(Paths.unresolvableHost):\(server.port)/"
             let anonymous = try WSCRun.run(["--proxy", "http://127.0.0.1:\(proxy.port)", "-x", "x", url])
             #expect(anonymous.status == 69)
             #expect(anonymous.standardError.contains("did not open a tunnel: it asks for credentials (HTTP/1.1 407 Proxy Authentication Required; give user:pass@ in the proxy URL)"))

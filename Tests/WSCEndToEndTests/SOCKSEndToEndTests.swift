@@ -26,10 +26,11 @@ extension EndToEnd {
             let local = try WSCRun.run(["--proxy", "socks5://127.0.0.1:\(proxy.port)", "-x", "via socks5", "ws://localhost:\(server.port)/"])
             #expect(local.status == 0, "\(local.standardError)")
             #expect(local.output == "via socks5\n")
-            // Only the proxy knows wsc-target.test: resolving it here fails before any tunnel.
-            let unresolvable = try WSCRun.run(["--proxy", "socks5://127.0.0.1:\(proxy.port)", "-x", "x", "ws://wsc-target.test:\(server.port)/"])
+            // A name that does not resolve here fails before any tunnel (the proxy could
+            // resolve it, but socks5:// does not ask it to).
+            let unresolvable = try WSCRun.run(["--proxy", "socks5://127.0.0.1:\(proxy.port)", "-x", "x", "ws://\(Paths.unresolvableHost):\(server.port)/"])
             #expect(unresolvable.status == 69)
-            #expect(unresolvable.standardError.contains("could not resolve wsc-target.test"))
+            #expect(unresolvable.standardError.contains("could not resolve \(Paths.unresolvableHost)"))
 
             let requests = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n")
             #expect(requests.count == 2)

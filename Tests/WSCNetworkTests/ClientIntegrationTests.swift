@@ -330,7 +330,7 @@ struct ClientIntegrationTests {
         #expect(error.message.contains("timed out"))
     }
 
-    @Test("a server that never answers our close: the close timeout ends it")
+    @Test("a server that never answers our close: the close timeout ends it, and says so")
     func closeTimeout() async throws {
         let server = try await ScriptedServer.start(onFrame: { _, _ in })
         defer { Task { await server.stop() } }
@@ -339,6 +339,9 @@ struct ClientIntegrationTests {
         harness.client.close()
         let events = await harness.waitForClose()
         #expect(events.closeInfo == .abnormal(initiator: .user))
+        let error = try #require(events.errors.first)
+        #expect(error.kind == .timeout)
+        #expect(error.message == "no answer to our close within 0.3 s (--close-timeout): dropping the connection")
     }
 
     @Test("a file is streamed as one binary message in fragments")

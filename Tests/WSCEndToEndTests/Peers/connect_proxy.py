@@ -1,8 +1,9 @@
 """An HTTP CONNECT proxy for wsc's end-to-end tests.
 
-Prints its port on the first line of stdout, then tunnels until killed. The host name
-`wsc-target.test` stands for 127.0.0.1, so a test can tell that a connection went
-through the proxy (nothing else can resolve it). `forbidden.test` is answered with 403.
+Prints its port on the first line of stdout, then tunnels until killed. Host names
+`wsc-target*.test` stand for 127.0.0.1, so a test can tell that a connection went
+through the proxy (the tests' one has a first label too long for DNS: nothing else
+resolves it, and no query leaves the machine). `forbidden.test` is answered with 403.
 
   connect_proxy.py                 no credentials needed
   connect_proxy.py USER:PASS       Basic credentials required, else 407
@@ -54,7 +55,7 @@ def handler_for(credentials):
             await writer.drain()
             writer.close()
             return
-        if host == "wsc-target.test":
+        if host.startswith("wsc-target") and host.endswith(".test"):
             host = "127.0.0.1"
         try:
             upstream_reader, upstream_writer = await asyncio.open_connection(host, int(port))

@@ -3,7 +3,7 @@
 Prints its port on the first line of stdout, then tunnels until killed. Each CONNECT
 request is appended to the log file, if one is given, as `ATYP HOST PORT` (`domain
 wsc-target.test 8080`, `ipv4 127.0.0.1 8080`), so a test can see what the client asked
-for. The name `wsc-target.test` stands for 127.0.0.1 here only; `refused.test` gets reply
+for. Names `wsc-target*.test` stand for 127.0.0.1 here only; `refused.test` gets reply
 2 (not allowed by ruleset); an unreachable target gets reply 5 (connection refused).
 
   socks5_proxy.py [--log FILE] [USER:PASS]
@@ -72,7 +72,7 @@ def handler_for(credentials, log):
                 await writer.drain()
                 writer.close()
                 return
-            if host == "wsc-target.test":
+            if host.startswith("wsc-target") and host.endswith(".test"):
                 host = "127.0.0.1"
             try:
                 upstream_reader, upstream_writer = await asyncio.open_connection(host, port)

@@ -25,6 +25,20 @@ enum Paths {
         ProcessInfo.processInfo.environment["WSC_TEST_PYTHON"] ?? packageRoot + "/.venv-test/bin/python"
     }()
 
+    /// Autobahn|Testsuite, as `make test-deps` installs it: `wstest` and `run-client-suite.sh`.
+    static let autobahn: String = {
+        ProcessInfo.processInfo.environment["WSC_TEST_AUTOBAHN"] ?? packageRoot + "/.autobahn"
+    }()
+
+    /// A host name that cannot resolve here, without a DNS query leaving the machine.
+    ///
+    /// Its first label is longer than DNS's 63-byte limit, so the C library refuses it
+    /// before asking any server ("Name or service not known", as for a name that does
+    /// not exist). The test proxies take it for 127.0.0.1, so a connection that reaches
+    /// a server by this name went through a proxy. Tests never touch the network beyond
+    /// loopback.
+    static let unresolvableHost = "wsc-target-" + String(repeating: "x", count: 60) + ".test"
+
     /// The test peers' scripts.
     static let peers = packageRoot + "/Tests/WSCEndToEndTests/Peers"
 

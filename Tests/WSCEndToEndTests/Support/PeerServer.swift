@@ -71,12 +71,18 @@ final class PeerServer: @unchecked Sendable {
 
     /// A server that upgrades and then ignores everything, even close frames.
     static func silent() throws -> PeerServer {
-        try self.start(Paths.python, [Paths.peers + "/silent_server.py"])
+        try self.misbehaving("silent")
     }
 
     /// A server that upgrades and then never reads: the client's writes back up.
     static func stalling() throws -> PeerServer {
-        try self.start(Paths.python, [Paths.peers + "/silent_server.py", "stall"])
+        try self.misbehaving("stall")
+    }
+
+    /// A server that misbehaves as `mode` says (see misbehaving_server.py): `mute`,
+    /// `partial`, `linger`, …
+    static func misbehaving(_ mode: String) throws -> PeerServer {
+        try self.start(Paths.python, [Paths.peers + "/misbehaving_server.py", mode])
     }
 
     /// `wsc --listen 0 --echo`: our own server as a fixture.

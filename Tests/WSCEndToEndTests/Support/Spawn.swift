@@ -99,8 +99,20 @@ enum Spawn {
             argv.forEach { free($0) }
             envp.forEach { free($0) }
         }
+        // The calling thread may block signals (Swift's runtime threads do), and the child
+        // would inherit that mask: a shell script's `kill` of its own child would not land.
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var noSignals = sigset_t()
+        sigemptyset(&noSignals)
+        var allSignals = sigset_t()
+        sigfillset(&allSignals)
+        posix_spawnattr_setsigmask(&attributes, &noSignals)
+        posix_spawnattr_setsigdefault(&attributes, &allSignals)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
         var pid: pid_t = 0
-        let result = posix_spawn(&pid, arguments[0], &fileActions, nil, argv, envp)
+        let result = posix_spawn(&pid, arguments[0], &fileActions, &attributes, argv, envp)
         guard result == 0 else {
             throw PeerError("cannot run \(arguments[0]): \(String(cString: strerror(result)))")
         }
