@@ -250,10 +250,14 @@ extension ConnectionStateMachine {
 
     /// The close handshake took too long: give up on it.
     ///
-    /// The error (which says how long we waited) is reported, then TCP ends; the close
-    /// event that follows is 1006, not clean, unless the peer's close had arrived.
+    /// When our close went unanswered, the error (which says how long we waited) is
+    /// reported, TCP ends, and the close event is 1006, not clean. When both close frames
+    /// were exchanged and only the server's end of TCP is missing, a client ends TCP
+    /// itself (RFC 6455, 7.1.1): the close was clean, and no error is reported.
     public mutating func closeTimedOut(_ error: ConnectionError) -> Action {
         switch self.state {
+        case .closing(let closing) where closing.received != nil:
+            return .closeChannel
         case .closing:
             return .fireErrorAndCloseChannel(error)
         case .connecting, .open, .closed:

@@ -48,16 +48,15 @@ extension ConnectionError {
     }
 
     /// The error for a failure between TCP connect and the end of the upgrade.
-    init(handshaking error: Error, to url: WebSocketURL) {
+    ///
+    /// `certificates` saw the TLS verification, if any, and explains a refused certificate.
+    init(handshaking error: Error, to url: WebSocketURL, certificates: CertificateRecorder? = nil) {
         switch error {
         case let error as ConnectionError:
             self = error
-        case let error as NIOSSLError:
-            self.init(.tls, "TLS handshake with \(url.hostHeader) failed: \(Self.describe(error))")
-        case let error as NIOSSLExtraError:
-            self.init(.tls, "TLS handshake with \(url.hostHeader) failed: \(error)")
-        case let error as BoringSSLError:
-            self.init(.tls, "TLS handshake with \(url.hostHeader) failed: \(error)")
+        case is NIOSSLError, is NIOSSLExtraError, is BoringSSLError:
+            let reason = (certificates ?? CertificateRecorder()).explain(error, host: url.host)
+            self.init(.tls, "TLS handshake with \(url.hostHeader) failed: \(reason)")
         case let error as NIOHTTPClientUpgradeError where error == .upgraderDeniedUpgrade:
             self.init(.handshake, "the server's Sec-WebSocket-Accept does not match the key sent (or is missing)")
         case let error as NIOHTTPClientUpgradeError where error == .responseProtocolNotFound:

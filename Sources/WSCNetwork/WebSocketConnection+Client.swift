@@ -54,6 +54,7 @@ extension WebSocketConnection {
         // A name with several addresses gets a channel per attempt (happy eyeballs): only the
         // one that won may decide the upgrade's outcome, not a loser being closed.
         let winner = eventLoop.makePromise(of: Channel.self)
+        let certificates = NIOLoopBound(CertificateRecorder(), eventLoop: eventLoop)
         let bootstrap = ClientBootstrap(group: eventLoop)
             .connectTimeout(timeout)
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
@@ -73,7 +74,11 @@ extension WebSocketConnection {
                     if let sslContext {
                         let serverName = url.hostIsIPAddress ? nil : url.host
                         try channel.pipeline.syncOperations.addHandler(
-                            NIOSSLClientHandler(context: sslContext, serverHostname: serverName)
+                            NIOSSLClientHandler(
+                                context: sslContext,
+                                serverHostname: serverName,
+                                verificationCallback: certificates.value.verify
+                            )
                         )
                     }
                     return try Self.configureUpgrade(channel: channel, handler: loopBound.value, configuration: configuration)
@@ -115,7 +120,7 @@ extension WebSocketConnection {
                     }
                 }
             case .failure(let error):
-                loopBound.value.connectFailed(ConnectionError(handshaking: error, to: url))
+                loopBound.value.connectFailed(ConnectionError(handshaking: error, to: url, certificates: certificates.value))
             }
         }
     }

@@ -10,11 +10,16 @@ public struct TestCertificates: Sendable {
     public var otherHostKey: String { self.directory + "/other.key" }
     public var clientCertificate: String { self.directory + "/client.pem" }
     public var clientKey: String { self.directory + "/client.key" }
+    public var expiredCertificate: String { self.directory + "/expired.pem" }
+    public var expiredKey: String { self.directory + "/expired.key" }
+    public var selfSignedCertificate: String { self.directory + "/self.pem" }
+    public var selfSignedKey: String { self.directory + "/self.key" }
 
     /// Makes a CA and the certificates the tests use.
     ///
-    /// Those are a server certificate for localhost/127.0.0.1/::1, one for another host, and a
-    /// client certificate.
+    /// Those are a server certificate for localhost/127.0.0.1/::1, one for another host, a
+    /// client certificate, one for localhost that expired yesterday (signed by the CA), and a
+    /// self-signed one for localhost.
     public static func make() throws -> TestCertificates {
         let directory = NSTemporaryDirectory() + "wsc-certs-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -23,17 +28,21 @@ public struct TestCertificates: Sendable {
             cd '\(directory)'
             openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 2 -subj '/CN=wsc test CA' \
               -addext 'basicConstraints=critical,CA:TRUE' -addext 'keyUsage=critical,keyCertSign,cRLSign' 2>/dev/null
-            for name in server other client; do
+            for name in server other client expired; do
+              days=2
               case $name in
                 server) san='DNS:localhost,IP:127.0.0.1,IP:::1'; usage=serverAuth ;;
                 other) san='DNS:other.test'; usage=serverAuth ;;
                 client) san='DNS:client.test'; usage=clientAuth ;;
+                expired) san='DNS:localhost,IP:127.0.0.1,IP:::1'; usage=serverAuth; days=-1 ;;
               esac
               openssl req -newkey rsa:2048 -nodes -keyout $name.key -out $name.csr -subj "/CN=$name" 2>/dev/null
               printf 'subjectAltName=%s\\nbasicConstraints=CA:FALSE\\nextendedKeyUsage=%s\\n' "$san" "$usage" > $name.ext
-              openssl x509 -req -in $name.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out $name.pem -days 2 \
+              openssl x509 -req -in $name.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out $name.pem -days $days \
                 -extfile $name.ext 2>/dev/null
             done
+            openssl req -x509 -newkey rsa:2048 -nodes -keyout self.key -out self.pem -days 2 -subj '/CN=localhost' \
+              -addext 'subjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1' 2>/dev/null
             """
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/sh")
