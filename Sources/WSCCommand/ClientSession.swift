@@ -67,6 +67,8 @@ final class ClientSession {
     private var openedAt: ContinuousClock.Instant?
     /// Readers of standard input waiting for the next connection.
     private var upWaiters: [CheckedContinuation<Void, Never>] = []
+    /// Piped slash commands waiting for the connection to open.
+    private var openWaiters: [CheckedContinuation<Void, Never>] = []
 
     /// Something to send on the next connection.
     enum Outgoing {
@@ -145,6 +147,7 @@ final class ClientSession {
         }
         self.finished = true
         self.releaseUpWaiters()
+        self.releaseOpenWaiters()
         self.dropOutbox()
         self.output.flush()
         self.output.editor?.stop()
@@ -257,6 +260,23 @@ final class ClientSession {
         }
     }
 
+    private func releaseOpenWaiters() {
+        let waiters = self.openWaiters
+        self.openWaiters = []
+        for waiter in waiters {
+            waiter.resume()
+        }
+    }
+
+    /// Returns once the connection is open (or the session ended).
+    ///
+    /// A piped `/close` must not overtake the lines before it, which wait for the open.
+    private func whenOpen() async {
+        while !self.isOpen, !self.finished {
+            await withCheckedContinuation { self.openWaiters.append($0) }
+        }
+    }
+
     private func releaseUpWaiters() {
         let waiters = self.upWaiters
         self.upWaiters = []
@@ -310,6 +330,7 @@ final class ClientSession {
         switch event {
         case .open:
             self.isOpen = true
+            self.releaseOpenWaiters()
             self.openedAt = .now
             self.failureBeforeOpen = nil
             self.lastActivity = .now
@@ -387,8 +408,12 @@ final class ClientSession {
                 }
                 self.lastActivity = .now
                 if self.options.slashCommands, !self.options.inputIsBinary {
-                    // Lines may be commands: one at a time.
+                    // Lines may be commands: one at a time, and in a pipe a command waits
+                    // for the open, as the messages before it do.
                     for line in self.options.lines(from: batch, complain: self.complain) {
+                        if !self.options.interactive, line.hasPrefix("/"), !self.isOpen {
+                            await self.whenOpen()
+                        }
                         self.handleLine(line)
                     }
                 } else {

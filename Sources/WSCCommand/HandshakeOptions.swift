@@ -31,10 +31,10 @@ struct HandshakeOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Set the User-Agent header (default: wsc/VERSION).", valueName: "text"))
     var userAgent: String?
 
-    @Option(help: ArgumentHelp("Give up connecting (TCP, TLS and upgrade) after this long (default: 10).", valueName: "seconds"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Give up connecting (TCP, TLS and upgrade) after this long (default: 10).", valueName: "seconds"))
     var connectTimeout: Double?
 
-    @Option(help: ArgumentHelp("Drop the connection if the close handshake takes longer.", valueName: "seconds"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Drop the connection if the close handshake takes longer.", valueName: "seconds"))
     var closeTimeout: Double = 5
 
     @Option(help: ArgumentHelp("Connect through this proxy: http:// (CONNECT), socks5:// (resolve here) or socks5h:// (resolve at the proxy), e.g. socks5h://user:pass@proxy:1080.", valueName: "url"))
@@ -46,7 +46,7 @@ struct HandshakeOptions: ParsableArguments {
     @Flag(help: "Connect again after a dropped connection or a failed connect, with backoff; what is sent meanwhile waits.")
     var reconnect = false
 
-    @Option(help: ArgumentHelp("With --reconnect: the longest wait between attempts (default: 30).", valueName: "seconds"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("With --reconnect: the longest wait between attempts (default: 30).", valueName: "seconds"))
     var reconnectMax: Double?
 
     @Flag(help: "Do not offer permessage-deflate compression (with --listen: do not accept it).")
@@ -55,7 +55,7 @@ struct HandshakeOptions: ParsableArguments {
     @Flag(name: [.customShort("L"), .customLong("location")], help: "Follow redirects (301, 302, 303, 307, 308) of the upgrade request.")
     var followRedirects = false
 
-    @Option(help: ArgumentHelp("With -L: follow at most this many redirects (default: 10).", valueName: "n"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("With -L: follow at most this many redirects (default: 10).", valueName: "n"))
     var maxRedirects: Int?
 
     @Option(help: ArgumentHelp("Connect to this Unix domain socket; the URL still gives Host and path (as curl).", valueName: "path"))
@@ -70,15 +70,15 @@ struct HandshakeOptions: ParsableArguments {
     @Flag(name: .customShort("6"), help: "Connect over IPv6 only.")
     var ipv6 = false
 
-    @Option(help: ArgumentHelp("Send a keepalive ping this often; no pong in time closes with 1011.", valueName: "seconds"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Send a keepalive ping this often; no pong in time closes with 1011.", valueName: "seconds"))
     var pingInterval: Double?
 
-    @Option(help: ArgumentHelp("With --ping-interval: how long a ping may wait for its pong (default: 20).", valueName: "seconds"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("With --ping-interval: how long a ping may wait for its pong (default: 20).", valueName: "seconds"))
     var pingTimeout: Double?
 
-    @Option(
+    @Option(parsing: .unconditional, 
         help: ArgumentHelp(
-            "Refuse incoming messages bigger than this (close 1009); K, M, G suffixes allowed.",
+            "Refuse messages bigger than this: incoming ones close with 1009, longer input lines are not sent; K, M, G suffixes allowed.",
             valueName: "bytes"
         )
     )

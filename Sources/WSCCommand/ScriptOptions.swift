@@ -36,13 +36,13 @@ struct ScriptOptions: ParsableArguments {
     @Flag(help: "After the end of input, keep the connection open until the server closes it.")
     var keepOpen = false
 
-    @Option(help: ArgumentHelp("Exit after this many messages have been received.", valueName: "n"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Exit after this many messages have been received.", valueName: "n"))
     var count: Int?
 
     @Option(help: ArgumentHelp("Exit 0 once received text has matched each pattern, in order (repeatable).", valueName: "regex"))
     var expect: [String] = []
 
-    @Option(help: ArgumentHelp("Give up after this long in all: exit 124.", valueName: "seconds"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Give up after this long in all: exit 124.", valueName: "seconds"))
     var timeout: Double?
 
     @Flag(help: "Write every event as one JSON object per line on standard output.")

@@ -18,6 +18,8 @@ struct SessionOptions {
     var inputFraming: InputFraming = .lines(separator: UInt8(ascii: "\n"))
     /// Send standard input's records as binary messages (`-b`).
     var inputIsBinary = false
+    /// The longest record of standard input that is sent (`--max-message-size`).
+    var inputLimit = Int.max
     /// What to do once everything is sent (client only).
     var afterInput: AfterInput = .closeWhenIdle(.seconds(2))
     /// Stop once this many messages arrived (`--count`).
@@ -43,7 +45,7 @@ struct SessionOptions {
     }
 
     /// How standard input becomes messages.
-    enum InputFraming {
+    enum InputFraming: Equatable {
         /// One message per record ending with this byte.
         case lines(separator: UInt8)
         /// All of it as one message (`--whole`).
@@ -63,28 +65,29 @@ struct SessionOptions {
     /// Standard input cut as the options say.
     func inputBatches() -> InputBatches {
         switch self.inputFraming {
-        case .lines(let separator): InputLineReader.records(separator: separator)
-        case .whole: InputLineReader.whole()
+        case .lines(let separator): InputLineReader.records(separator: separator, limit: self.inputLimit)
+        case .whole: InputLineReader.whole(limit: self.inputLimit)
         }
     }
 
     /// A batch of input records as messages.
     ///
-    /// Records that are not UTF-8 (when sent as text) are passed to `complain` and left out.
-    func messages(from batch: [[UInt8]], complain: (String) -> Void) -> [Message] {
+    /// Records that are not UTF-8 (when sent as text), or too long, are passed to
+    /// `complain` and left out.
+    func messages(from batch: [InputRecord], complain: (String) -> Void) -> [Message] {
         if self.inputIsBinary {
-            return batch.map { .binary($0) }
+            return self.records(from: batch, complain: complain).map { .binary($0) }
         }
         return self.lines(from: batch, complain: complain).map { .text($0) }
     }
 
     /// A batch of input records as text lines.
     ///
-    /// Records that are not UTF-8 are passed to `complain` and left out.
-    func lines(from batch: [[UInt8]], complain: (String) -> Void) -> [String] {
+    /// Records that are not UTF-8, or too long, are passed to `complain` and left out.
+    func lines(from batch: [InputRecord], complain: (String) -> Void) -> [String] {
         var lines: [String] = []
         lines.reserveCapacity(batch.count)
-        for record in batch {
+        for record in self.records(from: batch, complain: complain) {
             if let line = String(validating: record, as: UTF8.self) {
                 lines.append(line)
             } else {
@@ -92,5 +95,27 @@ struct SessionOptions {
             }
         }
         return lines
+    }
+
+    /// The bytes of the records within the size limit; the others are passed to `complain`.
+    private func records(from batch: [InputRecord], complain: (String) -> Void) -> [[UInt8]] {
+        batch.compactMap { record in
+            switch record {
+            case .complete(let bytes):
+                return bytes
+            case .tooLong(let size):
+                let what = self.inputFraming == .whole ? "input" : "line"
+                complain("\(what) not sent: its \(size) bytes are more than --max-message-size \(Self.sizeText(self.inputLimit)) allows")
+                return nil
+            }
+        }
+    }
+
+    /// `64M`, `512K`, `1000`: a size as `--max-message-size` takes it.
+    static func sizeText(_ size: Int) -> String {
+        for (suffix, unit) in [("G", 1 << 30), ("M", 1 << 20), ("K", 1 << 10)] where size % unit == 0 {
+            return "\(size / unit)\(suffix)"
+        }
+        return "\(size)"
     }
 }

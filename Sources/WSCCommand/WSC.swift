@@ -229,6 +229,8 @@ public struct WSC: AsyncParsableCommand {
         )
         options.inputFraming = script.whole ? .whole : .lines(separator: script.null ? 0 : UInt8(ascii: "\n"))
         options.inputIsBinary = script.binary
+        // validate() checked the size.
+        options.inputLimit = (try? HandshakeOptions.parseSize(self.handshake.maxMessageSize)) ?? Int.max
         if script.keepOpen || script.wait == -1 {
             options.afterInput = .waitForServer
         } else if let wait = script.wait {

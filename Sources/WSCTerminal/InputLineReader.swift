@@ -22,15 +22,18 @@ public enum InputLineReader {
 
     /// Records of standard input split on `separator` (the separator removed; a final
     /// record without one is kept).
-    public static func records(separator: UInt8 = UInt8(ascii: "\n"), descriptor: CInt = STDIN_FILENO) -> InputBatches {
-        let (stream, continuation) = AsyncStream.makeStream(of: [[UInt8]].self, bufferingPolicy: .unbounded)
+    ///
+    /// A record longer than `limit` bytes is not kept: the rest of it is read and dropped,
+    /// and it comes as ``InputRecord/tooLong(_:)``, so memory stays bounded by the limit.
+    public static func records(separator: UInt8 = UInt8(ascii: "\n"), limit: Int = .max, descriptor: CInt = STDIN_FILENO) -> InputBatches {
+        let (stream, continuation) = AsyncStream.makeStream(of: [InputRecord].self, bufferingPolicy: .unbounded)
         // Created at 0 and raised: libdispatch traps when a semaphore is freed below its initial value.
         let credits = DispatchSemaphore(value: 0)
         for _ in 0..<Self.readAhead {
             credits.signal()
         }
         DispatchQueue(label: "wsc.stdin").async {
-            var pending: [UInt8] = []
+            var pending = RecordBuffer(limit: limit)
             var chunk = [UInt8](repeating: 0, count: Self.chunkSize)
             while true {
                 credits.wait()
@@ -38,15 +41,14 @@ public enum InputLineReader {
                 guard count > 0 else {
                     break
                 }
-                var batch: [[UInt8]] = []
+                var batch: [InputRecord] = []
                 var start = 0
-                for index in 0..<count where chunk[index] == separator {
-                    pending.append(contentsOf: chunk[start..<index])
-                    batch.append(pending)
-                    pending.removeAll(keepingCapacity: true)
+                while let index = Self.firstIndex(of: separator, in: chunk, from: start, to: count) {
+                    pending.append(chunk[start..<index])
+                    batch.append(pending.take())
                     start = index + 1
                 }
-                pending.append(contentsOf: chunk[start..<count])
+                pending.append(chunk[start..<count])
                 if batch.isEmpty {
                     credits.signal()
                 } else {
@@ -54,30 +56,44 @@ public enum InputLineReader {
                 }
             }
             if !pending.isEmpty {
-                continuation.yield([pending])
+                continuation.yield([pending.take()])
             }
             continuation.finish()
         }
         return InputBatches(stream: stream, credits: credits)
     }
 
-    /// All of standard input as one record (also when it is empty).
-    public static func whole(descriptor: CInt = STDIN_FILENO) -> InputBatches {
-        let (stream, continuation) = AsyncStream.makeStream(of: [[UInt8]].self, bufferingPolicy: .unbounded)
+    /// All of standard input as one record (also when it is empty), or its size when it
+    /// is longer than `limit` bytes.
+    public static func whole(limit: Int = .max, descriptor: CInt = STDIN_FILENO) -> InputBatches {
+        let (stream, continuation) = AsyncStream.makeStream(of: [InputRecord].self, bufferingPolicy: .unbounded)
         DispatchQueue(label: "wsc.stdin").async {
-            var all: [UInt8] = []
+            var all = RecordBuffer(limit: limit)
             var chunk = [UInt8](repeating: 0, count: Self.chunkSize)
             while true {
                 let count = Self.read(descriptor, into: &chunk)
                 guard count > 0 else {
                     break
                 }
-                all.append(contentsOf: chunk[0..<count])
+                all.append(chunk[0..<count])
             }
-            continuation.yield([all])
+            continuation.yield([all.take()])
             continuation.finish()
         }
         return InputBatches(stream: stream, credits: DispatchSemaphore(value: 0))
+    }
+
+    /// The index of the first `byte` in `chunk[start..<end]` (memchr: input can be gigabytes).
+    private static func firstIndex(of byte: UInt8, in chunk: [UInt8], from start: Int, to end: Int) -> Int? {
+        guard start < end else {
+            return nil
+        }
+        return chunk.withUnsafeBytes { buffer -> Int? in
+            guard let base = buffer.baseAddress, let found = memchr(base + start, CInt(byte), end - start) else {
+                return nil
+            }
+            return UnsafeRawPointer(found) - base
+        }
     }
 
     /// One `read(2)`, retried on EINTR; 0 at the end of input or on an error.
@@ -97,12 +113,44 @@ public enum InputLineReader {
 /// Batches of input records, and the way to ask for more.
 public struct InputBatches: Sendable {
     /// The batches, in order; finishes at the end of input.
-    public let stream: AsyncStream<[[UInt8]]>
+    public let stream: AsyncStream<[InputRecord]>
     let credits: DispatchSemaphore
 
     /// The consumer has dealt with one batch: the reader may read another chunk.
     public func consumed() {
         self.credits.signal()
+    }
+}
+
+/// The bytes of the record being read, kept only while within the size limit.
+struct RecordBuffer {
+    let limit: Int
+    private var bytes: [UInt8] = []
+    /// The record's size so far, also once its bytes are dropped.
+    private var size = 0
+
+    init(limit: Int) {
+        self.limit = limit
+    }
+
+    var isEmpty: Bool { self.size == 0 }
+
+    mutating func append(_ part: ArraySlice<UInt8>) {
+        self.size += part.count
+        if self.size > self.limit {
+            self.bytes = []
+        } else {
+            self.bytes.append(contentsOf: part)
+        }
+    }
+
+    /// The record read so far; the buffer starts the next one.
+    mutating func take() -> InputRecord {
+        defer {
+            self.bytes.removeAll(keepingCapacity: self.size <= self.limit)
+            self.size = 0
+        }
+        return self.size > self.limit ? .tooLong(self.size) : .complete(self.bytes)
     }
 }
 

@@ -11,6 +11,10 @@ The mode is the first argument:
   of the next frame, then closes TCP (a server dying mid-message).
 - `linger`: after the handshake, sends a close frame (1000, "bye"), reads the client's
   answer and then keeps TCP open without a word (the client's close timeout).
+- `flood`: after the handshake, waits for the client's first bytes, then sends 100,000
+  text messages (`msg 0` … `msg 99999`) as fast as the socket takes them, in runs of a
+  thousand frames, then `flood done`; it reports its rate on stderr, then answers the
+  client's close.
 
 Prints its port on the first line of stdout.
 """
@@ -30,6 +34,36 @@ MODE = sys.argv[1] if len(sys.argv) > 1 else "silent"
 def frame(opcode, payload, fin=True):
     """An unmasked server frame (payloads under 126 bytes)."""
     return bytes([(0x80 if fin else 0) | opcode, len(payload)]) + payload
+
+
+def read_exactly(client, count):
+    data = b""
+    while len(data) < count:
+        chunk = client.recv(count - len(data))
+        if not chunk:
+            raise EOFError
+        data += chunk
+    return data
+
+
+def answer_close(client):
+    """Reads the client's frames until its close, answers it and ends TCP."""
+    try:
+        while True:
+            first, second = read_exactly(client, 2)
+            length = second & 0x7F
+            if length == 126:
+                length = struct.unpack("!H", read_exactly(client, 2))[0]
+            elif length == 127:
+                length = struct.unpack("!Q", read_exactly(client, 8))[0]
+            mask = read_exactly(client, 4) if second & 0x80 else b"\0\0\0\0"
+            payload = bytes(b ^ mask[i % 4] for i, b in enumerate(read_exactly(client, length)))
+            if first & 0x0F == 0x8:
+                client.sendall(frame(0x8, payload[:2]))
+                break
+    except EOFError:
+        pass
+    client.close()
 
 
 def serve(client):
@@ -66,6 +100,16 @@ def serve(client):
         return
     elif MODE == "linger":
         client.sendall(frame(0x8, struct.pack("!H", 1000) + b"bye"))
+    elif MODE == "flood":
+        client.recv(65536)
+        started = time.monotonic()
+        for run in range(100):
+            client.sendall(b"".join(frame(0x1, b"msg %d" % (run * 1000 + i)) for i in range(1000)))
+        client.sendall(frame(0x1, b"flood done"))
+        elapsed = time.monotonic() - started
+        print(f"flood: 100000 messages in {elapsed:.3f} s", file=sys.stderr, flush=True)
+        answer_close(client)
+        return
     while client.recv(65536):
         pass
     if MODE == "linger":

@@ -30,6 +30,11 @@ final class Tmux {
         try self.tmux(["send-keys", "-t", self.session, "-l", text])
     }
 
+    /// Sends raw bytes, as if pasted (tmux `send-keys -H`).
+    func send(bytes: [UInt8]) throws {
+        try self.tmux(["send-keys", "-t", self.session, "-H"] + bytes.map { String(format: "%02x", $0) })
+    }
+
     /// Presses keys by tmux name: `Enter`, `C-c`, `C-d`, `Up`, `Left`, `Tab`.
     func press(_ keys: String...) throws {
         try self.tmux(["send-keys", "-t", self.session] + keys)

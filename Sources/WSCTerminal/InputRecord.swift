@@ -1,0 +1,7 @@
+/// One record of standard input: its bytes, or only its size when it is too long to keep.
+public enum InputRecord: Sendable, Equatable {
+    /// A record within the size limit, without its separator.
+    case complete([UInt8])
+    /// A record longer than the limit, read through and dropped; the count is its size.
+    case tooLong(Int)
+}
