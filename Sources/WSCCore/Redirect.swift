@@ -14,8 +14,19 @@ public enum Redirect {
     /// The URL a `Location` points to, resolved against the URL that answered.
     ///
     /// `http://` and `https://` become `ws://` and `wss://`; a path or a relative
-    /// reference keeps the scheme, host, port (or Unix socket) of `base`.
+    /// reference keeps the scheme, host, port (or Unix socket) of `base`. A redirect
+    /// from `wss://` to `ws://` is refused: following it would drop TLS, and send what
+    /// comes next in clear text.
     public static func target(of location: String, from base: WebSocketURL) throws(URLError) -> WebSocketURL {
+        let target = try Self.resolve(location, against: base)
+        guard target.isSecure || !base.isSecure else {
+            throw URLError("it leads from wss:// to ws://, which would drop TLS")
+        }
+        return target
+    }
+
+    /// `location` resolved against `base`, whatever its scheme.
+    private static func resolve(_ location: String, against base: WebSocketURL) throws(URLError) -> WebSocketURL {
         let trimmed = location.trimmingASCIIWhitespace()
         if let schemeEnd = trimmed.firstRange(of: "://") {
             let scheme = trimmed[..<schemeEnd.lowerBound].lowercased()

@@ -145,7 +145,7 @@ extension WebSocketConnection {
         do {
             target = try Redirect.target(of: location, from: configuration.url)
         } catch {
-            handler.connectFailed(ConnectionError(.handshake, "cannot follow the redirect to '\(location)': \(error)"))
+            handler.connectFailed(ConnectionError(.handshake, "cannot follow the redirect to '\(location)': \(error.message)"))
             return
         }
         var next = configuration

@@ -12,9 +12,9 @@ struct RedirectTests {
     @Test(
         "Location resolves against the URL that answered; http(s) becomes ws(s)",
         arguments: [
-            ("ws://other.example/a", "ws://other.example/a"),
+            ("wss://other.example/a", "wss://other.example/a"),
             ("https://other.example/b", "wss://other.example/b"),
-            ("http://[::1]:9000/c?d=1", "ws://[::1]:9000/c?d=1"),
+            ("https://[::1]:9000/c?d=1", "wss://[::1]:9000/c?d=1"),
             ("//cdn.example/e", "wss://cdn.example/e"),
             ("/f", "wss://api.example:8443/f"),
             ("g?h=1", "wss://api.example:8443/v1/g?h=1"),
@@ -22,6 +22,19 @@ struct RedirectTests {
     )
     func targets(location: String, expected: String) throws {
         #expect(try Redirect.target(of: location, from: self.base).description == expected)
+    }
+
+    @Test("from ws://, http becomes ws and https wss; from wss://, ws:// and http:// are refused (no downgrade)")
+    func schemes() throws {
+        let plain = try WebSocketURL(parsing: "ws://api.example/v1")
+        #expect(try Redirect.target(of: "http://[::1]:9000/c?d=1", from: plain).description == "ws://[::1]:9000/c?d=1")
+        #expect(try Redirect.target(of: "ws://other.example/a", from: plain).description == "ws://other.example/a")
+        #expect(try Redirect.target(of: "https://other.example/b", from: plain).description == "wss://other.example/b")
+        for location in ["ws://other.example/a", "http://api.example:8443/v1/socket", "HTTP://x/"] {
+            #expect(throws: URLError("it leads from wss:// to ws://, which would drop TLS")) {
+                try Redirect.target(of: location, from: self.base)
+            }
+        }
     }
 
     @Test("a path keeps a ws+unix:// socket; a bad Location is an error")

@@ -251,22 +251,41 @@ struct ClientIntegrationTests {
         #expect(payload.readInteger(as: UInt16.self) == 1002)
     }
 
-    @Test("every client frame is masked, with a fresh key each time")
+    @Test("every client frame is masked with a fresh key from the system CSPRNG: uniform bytes, no repeats across connections")
     func masking() async throws {
-        let server = try await ScriptedServer.start()
-        defer { Task { await server.stop() } }
-        let harness = try ClientHarness(url: "ws://127.0.0.1:\(server.port)/")
-        await harness.waitForOpen()
-        for index in 0..<50 {
-            harness.client.send(.text("m\(index)"))
+        // NIO's WebSocketMaskingKey.random() draws from SystemRandomNumberGenerator
+        // (getrandom(2) on Linux). A seeded or weak generator shows here as repeated keys,
+        // the same keys on two connections, or lopsided byte counts.
+        var sequences: [[[UInt8]]] = []
+        for _ in 0..<2 {
+            let server = try await ScriptedServer.start()
+            defer { Task { await server.stop() } }
+            let harness = try ClientHarness(url: "ws://127.0.0.1:\(server.port)/")
+            await harness.waitForOpen()
+            for index in 0..<2000 {
+                harness.client.send(.text("m\(index)"))
+            }
+            _ = await harness.waitForMessages(2000)
+            harness.client.close()
+            _ = await harness.waitForClose()
+            let keys = server.frames.withLockedValue { $0 }.map(\.maskKey)
+            #expect(keys.count == 2001)
+            #expect(keys.allSatisfy { $0 != nil })
+            sequences.append(keys.compactMap { $0.map { Array($0) } })
         }
-        _ = await harness.waitForMessages(50)
-        harness.client.close()
-        _ = await harness.waitForClose()
-        let keys = server.frames.withLockedValue { $0 }.map(\.maskKey)
-        #expect(keys.count == 51)
-        #expect(keys.allSatisfy { $0 != nil })
-        #expect(Set(keys.compactMap { $0.map { Array($0) } }).count >= 50)
+        let all = sequences.flatMap { $0 }
+        // 4002 random 32-bit keys: a repeat has a chance of about 1 in 500; two would be 1 in 10^6.
+        #expect(Set(all).count >= all.count - 1)
+        #expect(sequences[0].prefix(10) != sequences[1].prefix(10))
+        // Chi-square of the 16,008 key bytes over 256 values (255 degrees of freedom:
+        // mean 255, deviation 22.6); 420 is beyond 7 deviations.
+        var counts = [Int](repeating: 0, count: 256)
+        for byte in all.joined() {
+            counts[Int(byte)] += 1
+        }
+        let expected = Double(all.count * 4) / 256
+        let chiSquare = counts.reduce(0.0) { $0 + (Double($1) - expected) * (Double($1) - expected) / expected }
+        #expect(chiSquare < 420, "chi-square \(chiSquare)")
     }
 
     @Test("messages sent before the connection opens are kept, in order")

@@ -16,16 +16,19 @@ starting with '!' are commands; everything else is echoed with its type kept:
 
 The path /reject answers the upgrade with 403 and a body; /redirect with 302 to
 /landed; /loop with 307 to itself; the path /slow answers the
-upgrade only after a second (a server slow to accept).
+upgrade only after a second (a server slow to accept); /downgrade with 302 to
+ws://HOST/landed (the same host and port, without TLS).
 
 With the arguments `unix PATH` it serves on that Unix domain socket instead, and
 prints `ready` first. With `deflate [NAME=VALUE ...]` it accepts permessage-deflate, with
 these parameters of websockets' ServerPerMessageDeflateFactory (e.g.
 `server_no_context_takeover=1 client_max_window_bits=9`); otherwise compression is off.
+With `tls CERT KEY` it serves wss:// with that certificate.
 """
 
 import asyncio
 import http
+import ssl
 import sys
 
 from websockets.asyncio.server import serve, unix_serve
@@ -80,6 +83,10 @@ async def process_request(connection, request):
         response = connection.respond(http.HTTPStatus.TEMPORARY_REDIRECT, "")
         response.headers["Location"] = "/loop"
         return response
+    if request.path == "/downgrade":
+        response = connection.respond(http.HTTPStatus.FOUND, "")
+        response.headers["Location"] = f"ws://{request.headers['Host']}/landed"
+        return response
     if request.path == "/slow":
         await asyncio.sleep(1)
     return None
@@ -91,7 +98,11 @@ async def main_unix(path):
         await asyncio.get_running_loop().create_future()
 
 
-async def main(deflate):
+async def main(deflate, tls=None):
+    context = None
+    if tls is not None:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(*tls)
     extensions = None
     if deflate is not None:
         parameters = {}
@@ -108,6 +119,7 @@ async def main(deflate):
         max_size=2**26,
         compression=None,
         extensions=extensions,
+        ssl=context,
     ) as server:
         port = server.sockets[0].getsockname()[1]
         print(port, flush=True)
@@ -118,6 +130,8 @@ if __name__ == "__main__":
     try:
         if sys.argv[1:2] == ["unix"]:
             asyncio.run(main_unix(sys.argv[2]))
+        elif sys.argv[1:2] == ["tls"]:
+            asyncio.run(main(None, tls=sys.argv[2:4]))
         elif sys.argv[1:2] == ["deflate"]:
             asyncio.run(main(sys.argv[2:]))
         else:

@@ -22,6 +22,11 @@ final class PeerServer: @unchecked Sendable {
         try self.start(Paths.python, [Paths.peers + "/websockets_server.py", "deflate"] + parameters)
     }
 
+    /// The Python `websockets` peer serving wss:// with this certificate and key.
+    static func pythonWebSockets(certificate: String, key: String) throws -> PeerServer {
+        try self.start(Paths.python, [Paths.peers + "/websockets_server.py", "tls", certificate, key])
+    }
+
     /// The Python `websockets` peer serving on a Unix domain socket at `path`.
     static func pythonWebSockets(unixSocket path: String) throws -> PeerServer {
         try self.start(Paths.python, [Paths.peers + "/websockets_server.py", "unix", path], announcesPort: false)
