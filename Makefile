@@ -1,5 +1,6 @@
 # wsc: `make run` to try it, `make test` to check it. Both install what is missing first.
 
+SHELL      := /bin/bash
 SWIFT      ?= swift
 URL        ?=
 VENV       ?= .venv-test
@@ -12,7 +13,7 @@ APT_PACKAGES := libedit-dev zlib1g-dev tmux openssl python3-venv time microsocks
 # Root installs directly; anyone else through sudo.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test build release deps test-deps autobahn-deps conformance clean man
+.PHONY: run test build release deps test-deps autobahn-deps conformance fuzz clean man
 
 ## Install the Debian packages that are missing (only those).
 deps:
@@ -55,6 +56,22 @@ run: release
 test: test-deps
 	$(SWIFT) build
 	WSC_TEST_PYTHON=$(CURDIR)/$(VENV)/bin/python $(SWIFT) test
+
+FUZZ_TARGETS := slash header url json answer events certificate
+FUZZ_SECONDS ?= 30
+
+## libFuzzer (-sanitize=fuzzer,address) over every parser of outside input, FUZZ_SECONDS each.
+## New inputs go to .build-fuzz/corpus; the seeds in Fuzz/corpus are read, never written.
+fuzz: deps
+	$(SWIFT) build --build-path .build-fuzz --product wsc-fuzz -Xswiftc -sanitize=fuzzer,address -Xswiftc -DFUZZING
+	@for target in $(FUZZ_TARGETS); do \
+	  mkdir -p .build-fuzz/corpus/$$target; \
+	  echo "== fuzzing $$target for $(FUZZ_SECONDS) s"; \
+	  SWIFT_BACKTRACE=enable=no WSC_FUZZ_TARGET=$$target .build-fuzz/debug/wsc-fuzz \
+	    -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -print_final_stats=1 -artifact_prefix=.build-fuzz/ \
+	    .build-fuzz/corpus/$$target Fuzz/corpus/$$target 2>&1 | grep -E '^(Done|stat::number_of_executed_units|==|SUMMARY)|Fatal error|crash-' ; \
+	  [ $${PIPESTATUS[0]} -eq 0 ] || { echo "fuzz target $$target failed: see .build-fuzz/crash-*"; exit 1; }; \
+	done
 
 ## Regenerate the man page's option list from the code (then edit man/wsc.1 by hand to merge).
 man: build

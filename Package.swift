@@ -49,7 +49,11 @@ let package = Package(
             ]
         ),
         .executableTarget(name: "wsc", dependencies: ["WSCCommand"]),
-        .testTarget(name: "WSCCoreTests", dependencies: ["WSCCore"]),
+        // Fuzz targets over the parsers that take outside input, and their runner: libFuzzer's
+        // when built for `make fuzz` (-DFUZZING), else a replayer of input files.
+        .target(name: "WSCFuzzing", dependencies: ["WSCCore"]),
+        .executableTarget(name: "wsc-fuzz", dependencies: ["WSCFuzzing"]),
+        .testTarget(name: "WSCCoreTests", dependencies: ["WSCCore", "WSCFuzzing"]),
         // Test fixtures shared by the test targets (a throwaway CA for wss://).
         .target(name: "WSCTestSupport", path: "Tests/WSCTestSupport"),
         .testTarget(

@@ -168,19 +168,11 @@ struct HandshakeOptions: ParsableArguments {
 
     /// Splits `Name: value` into a header field.
     static func parseHeader(_ text: String) throws -> HeaderField {
-        guard let colon = text.firstIndex(of: ":") else {
-            throw ValidationError("header '\(text)' must look like 'Name: value'")
+        do {
+            return try HeaderField(parsing: text)
+        } catch {
+            throw ValidationError(error.message)
         }
-        let name = String(text[..<colon].trimmingASCIIWhitespace())
-        let value = String(text[text.index(after: colon)...].trimmingASCIIWhitespace())
-        let tokenCharacters = Set("!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
-        guard !name.isEmpty, name.allSatisfy(tokenCharacters.contains) else {
-            throw ValidationError("'\(name)' is not a valid header name")
-        }
-        guard !value.contains(where: { $0 == "\r" || $0 == "\n" || $0 == "\0" }) else {
-            throw ValidationError("the value of header '\(name)' contains a line break or NUL")
-        }
-        return HeaderField(name: name, value: value)
     }
 
     /// Reads `1048576`, `512K`, `64M`, `1G` (powers of 1024).

@@ -24,6 +24,17 @@ public struct WebSocketURL: Hashable, Sendable, CustomStringConvertible {
         guard !rest.isEmpty else {
             throw URLError("the URL is empty")
         }
+        // The parsing below goes by Characters: a delimiter fused into one Character with
+        // a combining mark (or a prepended one) would not be seen, and the URL would split
+        // wrongly. No sensible URL has that.
+        guard !rest.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else {
+            throw URLError("the URL contains a control character (a line break, tab or NUL)")
+        }
+        for character in rest where character.unicodeScalars.count > 1 {
+            if let delimiter = character.unicodeScalars.first(where: { Self.delimiters.contains($0) }) {
+                throw URLError("a combining character is joined to '\(delimiter)'")
+            }
+        }
         if let schemeEnd = rest.firstRange(of: "://") {
             let scheme = rest[..<schemeEnd.lowerBound].lowercased()
             switch scheme {
@@ -47,7 +58,7 @@ public struct WebSocketURL: Hashable, Sendable, CustomStringConvertible {
         let authorityEnd = rest.firstIndex(where: { $0 == "/" || $0 == "?" }) ?? rest.endIndex
         var authority = rest[..<authorityEnd]
         let target = rest[authorityEnd...]
-        self.requestTarget = target.isEmpty ? "/" : (target.first == "?" ? "/" + target : String(target))
+        self.requestTarget = Self.encoded(target.isEmpty ? "/" : (target.first == "?" ? "/" + target : String(target)))
 
         if let at = authority.lastIndex(of: "@") {
             let userInfo = authority[..<at]
@@ -91,7 +102,9 @@ public struct WebSocketURL: Hashable, Sendable, CustomStringConvertible {
             guard !self.host.isEmpty else {
                 throw URLError("the URL has no host")
             }
-            guard self.host.utf8.allSatisfy(Self.isHostByte) else {
+            // A host starting with a combining mark, or ending with a prepended one, would
+            // fuse with the '/' or ':' next to it.
+            guard self.host.utf8.allSatisfy(Self.isHostByte), ("/" + self.host + ":").count == self.host.count + 2 else {
                 throw URLError("'\(self.host)' is not a valid host name")
             }
         }
@@ -120,7 +133,7 @@ public struct WebSocketURL: Hashable, Sendable, CustomStringConvertible {
         self.isSecure = false
         self.host = "localhost"
         self.port = 80
-        self.requestTarget = target.isEmpty ? "/" : (target.first == "/" ? String(target) : "/" + target)
+        self.requestTarget = Self.encoded(target.isEmpty ? "/" : (target.first == "/" ? String(target) : "/" + target))
         self.user = nil
         self.password = nil
         self.unixSocketPath = path
@@ -147,6 +160,27 @@ public struct WebSocketURL: Hashable, Sendable, CustomStringConvertible {
         }
         return "\(self.isSecure ? "wss" : "ws")://\(self.hostHeader)\(self.requestTarget)"
     }
+
+    /// The request target as it may go on the wire: spaces, quotes, angle brackets,
+    /// backquotes and non-ASCII characters percent-encoded (as browsers do); the rest,
+    /// `%XX` escapes included, as given.
+    static func encoded(_ target: String) -> String {
+        let hex = Array("0123456789ABCDEF".utf8)
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(target.utf8.count)
+        for byte in target.utf8 {
+            switch byte {
+            case UInt8(ascii: " "), UInt8(ascii: "\""), UInt8(ascii: "<"), UInt8(ascii: ">"), UInt8(ascii: "`"), 0x80...0xFF:
+                bytes += [UInt8(ascii: "%"), hex[Int(byte >> 4)], hex[Int(byte & 0x0F)]]
+            default:
+                bytes.append(byte)
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// The characters that split a URL into its parts.
+    private static let delimiters: Set<Unicode.Scalar> = [":", "/", "?", "#", "[", "]", "@", "%"]
 
     private static func isHostByte(_ byte: UInt8) -> Bool {
         switch byte {

@@ -28,6 +28,24 @@ struct WebSocketURLTests {
         #expect(try WebSocketURL(parsing: "ws://h?q=1").requestTarget == "/?q=1")
     }
 
+    @Test("spaces, quotes and non-ASCII in the path are percent-encoded for the request line")
+    func encodedTarget() throws {
+        let url = try WebSocketURL(parsing: "ws://h/a b/\"é\"?q=<1>")
+        #expect(url.requestTarget == "/a%20b/%22%C3%A9%22?q=%3C1%3E")
+        // Encoding is done once: the URL as shown reads back the same.
+        #expect(try WebSocketURL(parsing: url.description).requestTarget == url.requestTarget)
+    }
+
+    @Test(
+        "found by fuzzing: control characters, and combining marks fused to a delimiter, are refused",
+        arguments: ["ws://h/a\nb", "ws://h/\tx", "ws://h/\u{0}", "\u{2DE7}\u{FFFD}", "ws:/\u{2DE7}/h/", "h\u{0600}/x", "ws://h/?\u{301}x", "\u{FFFD}\u{0600}"]
+    )
+    func fuzzFindings(text: String) {
+        #expect(throws: URLError.self) {
+            try WebSocketURL(parsing: text)
+        }
+    }
+
     @Test("IPv6 and IPv4 literals")
     func literals() throws {
         let v6 = try WebSocketURL(parsing: "ws://[::1]:8080/")
