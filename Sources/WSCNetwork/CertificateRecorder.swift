@@ -1,3 +1,4 @@
+import NIOCore
 import NIOSSL
 import WSCCore
 
@@ -42,23 +43,10 @@ final class CertificateRecorder {
         return leaf._subjectAlternativeNames().compactMap { name in
             switch name.nameType {
             case .dnsName: String(decoding: name.contents, as: UTF8.self)
-            case .ipAddress: Self.ipAddressText(Array(name.contents))
+            case .ipAddress: try? SocketAddress(packedIPAddress: ByteBuffer(bytes: name.contents), port: 0).ipAddress
             default: nil
             }
         }
-    }
-
-    /// `127.0.0.1` or `::1` for the 4 or 16 bytes of an address.
-    static func ipAddressText(_ bytes: [UInt8]) -> String? {
-        let family = bytes.count == 4 ? AF_INET : bytes.count == 16 ? AF_INET6 : nil
-        guard let family else {
-            return nil
-        }
-        var text = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN))
-        guard inet_ntop(family, bytes, &text, socklen_t(text.count)) != nil else {
-            return nil
-        }
-        return String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     /// The words for a failed TLS handshake, using what verification saw.
