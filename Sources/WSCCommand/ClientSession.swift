@@ -146,8 +146,8 @@ final class ClientSession {
             stream = self.connect()
         }
         self.finished = true
-        self.releaseUpWaiters()
-        self.releaseOpenWaiters()
+        Self.release(&self.upWaiters)
+        Self.release(&self.openWaiters)
         self.dropOutbox()
         self.output.flush()
         self.output.editor?.stop()
@@ -197,7 +197,7 @@ final class ClientSession {
         }
         client.send(contentsOf: messages)
         self.outbox = []
-        self.releaseUpWaiters()
+        Self.release(&self.upWaiters)
         return stream
     }
 
@@ -260,14 +260,6 @@ final class ClientSession {
         }
     }
 
-    private func releaseOpenWaiters() {
-        let waiters = self.openWaiters
-        self.openWaiters = []
-        for waiter in waiters {
-            waiter.resume()
-        }
-    }
-
     /// Returns once the connection is open (or the session ended).
     ///
     /// A piped `/close` must not overtake the lines before it, which wait for the open.
@@ -277,10 +269,11 @@ final class ClientSession {
         }
     }
 
-    private func releaseUpWaiters() {
-        let waiters = self.upWaiters
-        self.upWaiters = []
-        for waiter in waiters {
+    /// Resumes every task waiting in `waiters`, and empties the list.
+    private static func release(_ waiters: inout [CheckedContinuation<Void, Never>]) {
+        let released = waiters
+        waiters = []
+        for waiter in released {
             waiter.resume()
         }
     }
@@ -330,7 +323,7 @@ final class ClientSession {
         switch event {
         case .open:
             self.isOpen = true
-            self.releaseOpenWaiters()
+            Self.release(&self.openWaiters)
             self.openedAt = .now
             self.failureBeforeOpen = nil
             self.lastActivity = .now

@@ -25,6 +25,11 @@ async def pipe(reader, writer):
         writer.close()
 
 
+def target_host(host):
+    """The address a test proxy connects to for `host`: `wsc-target*.test` is 127.0.0.1."""
+    return "127.0.0.1" if host.startswith("wsc-target") and host.endswith(".test") else host
+
+
 def handler_for(credentials):
     async def handle(reader, writer):
         head = await reader.readuntil(b"\r\n\r\n")
@@ -55,10 +60,8 @@ def handler_for(credentials):
             await writer.drain()
             writer.close()
             return
-        if host.startswith("wsc-target") and host.endswith(".test"):
-            host = "127.0.0.1"
         try:
-            upstream_reader, upstream_writer = await asyncio.open_connection(host, int(port))
+            upstream_reader, upstream_writer = await asyncio.open_connection(target_host(host), int(port))
         except OSError:
             writer.write(b"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n")
             writer.close()

@@ -14,7 +14,7 @@ import ipaddress
 import socket
 import sys
 
-from connect_proxy import pipe
+from connect_proxy import pipe, target_host
 
 
 def reply(code):
@@ -72,10 +72,8 @@ def handler_for(credentials, log):
                 await writer.drain()
                 writer.close()
                 return
-            if host.startswith("wsc-target") and host.endswith(".test"):
-                host = "127.0.0.1"
             try:
-                upstream_reader, upstream_writer = await asyncio.open_connection(host, port)
+                upstream_reader, upstream_writer = await asyncio.open_connection(target_host(host), port)
             except OSError:
                 writer.write(reply(5))
                 await writer.drain()
