@@ -35,4 +35,15 @@ public enum TLSAlert {
             nil
         }
     }
+
+    /// Words for an error that carries no reason code, when it is a common one; nil for others.
+    ///
+    /// BoringSSL reports a peer that ends TCP in the middle of the handshake (a plain
+    /// `ws://` server hanging up on a ClientHello, say) as `EOF during handshake`.
+    public static func explanation(ofUncoded text: String) -> String? {
+        guard text.contains("EOF during handshake") else {
+            return nil
+        }
+        return "the server closed the connection during the TLS handshake (a ws:// server on this port?)"
+    }
 }

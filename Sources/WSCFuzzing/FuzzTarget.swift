@@ -176,6 +176,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
             _ = CertificateRejection(names: names, notValidBefore: 0, notValidAfter: 1).explanation(now: 2)
         }
         let text = String(decoding: bytes, as: UTF8.self)
+        _ = TLSAlert.explanation(ofUncoded: text)
         for code in TLSAlert.reasonCodes(in: text) {
             _ = TLSAlert.explanation(of: code)
         }

@@ -66,6 +66,7 @@ final class CertificateRecorder {
         if let code = codes.last {
             return code
         }
-        return ConnectionError.describe(error)
+        let text = ConnectionError.describe(error)
+        return TLSAlert.explanation(ofUncoded: text) ?? text
     }
 }

@@ -92,5 +92,10 @@ struct CertificateRejectionTests {
         #expect(TLSAlert.explanation(of: "WRONG_VERSION_NUMBER") == "the server does not speak TLS on this port (a ws:// server?)")
         #expect(TLSAlert.explanation(of: "SOMETHING_ELSE") == nil)
         #expect(TLSAlert.reasonCodes(in: "no codes here; OPENSSL_internal:") == [])
+        #expect(
+            TLSAlert.explanation(ofUncoded: "sslError([Error:  EOF during handshake])")
+                == "the server closed the connection during the TLS handshake (a ws:// server on this port?)"
+        )
+        #expect(TLSAlert.explanation(ofUncoded: "something else") == nil)
     }
 }

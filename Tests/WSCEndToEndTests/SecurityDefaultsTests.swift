@@ -24,6 +24,16 @@ extension EndToEnd {
             #expect(trusted.output == "hi\n")
             let insecure = try WSCRun.run(["-k", "-x", "hi", url])
             #expect(insecure.status == 0)
+            // wss:// to a plain Python websockets server, which hangs up on the ClientHello.
+            let plainServer = try PeerServer.pythonWebSockets()
+            defer { plainServer.stop() }
+            let notTLS = try WSCRun.run(["-x", "hi", "wss://127.0.0.1:\(plainServer.port)/"])
+            #expect(notTLS.status == 69)
+            #expect(
+                notTLS.standardError.hasPrefix(
+                    "error: TLS handshake with 127.0.0.1:\(plainServer.port) failed: the server closed the connection during the TLS handshake (a ws:// server on this port?)\n"
+                )
+            )
         }
 
         @Test("-L never follows a redirect from wss:// to ws://; one that stays on wss:// is followed")
