@@ -23,8 +23,8 @@ final class ClientSession {
     let output: SessionOutput
     /// The current connection (with `--reconnect`, the latest of them).
     private(set) var client: WebSocketConnection?
-    /// The current connection's events.
-    private var events: AsyncStream<ConnectionEvent>.Continuation?
+    /// The current connection's events, in batches.
+    private var events: AsyncStream<[ConnectionEvent]>.Continuation?
     private var signals: SignalWatcher?
     /// The error that ended the connection before it opened, if any.
     private var failureBeforeOpen: ConnectionError?
@@ -76,9 +76,6 @@ final class ClientSession {
         case file(OutgoingFile)
     }
 
-    /// Received messages are reported as handled in batches of this many.
-    static let acknowledgementBatch = 256
-
     init(configuration: ClientConfiguration, options: SessionOptions) {
         self.configuration = configuration
         self.options = options
@@ -120,15 +117,16 @@ final class ClientSession {
         }
         while true {
             let client = self.client
-            var handled = 0
-            for await event in stream {
-                self.handle(event)
-                if case .message = event {
-                    handled += 1
-                    if handled == Self.acknowledgementBatch {
-                        client?.acknowledge(handled)
-                        handled = 0
+            for await batch in stream {
+                var handled = 0
+                for event in batch {
+                    self.handle(event)
+                    if case .message = event {
+                        handled += 1
                     }
+                }
+                if handled > 0 {
+                    client?.acknowledge(handled)
                 }
             }
             guard let attempt = self.nextAttempt, !self.closeRequested, self.statusOverride == nil else {
@@ -164,14 +162,14 @@ final class ClientSession {
     // MARK: Connections
 
     /// Starts a connection, hands it what waited for it, and returns its events.
-    private func connect() -> AsyncStream<ConnectionEvent> {
-        let (stream, continuation) = AsyncStream.makeStream(of: ConnectionEvent.self, bufferingPolicy: .unbounded)
+    private func connect() -> AsyncStream<[ConnectionEvent]> {
+        let (stream, continuation) = AsyncStream.makeStream(of: [ConnectionEvent].self, bufferingPolicy: .unbounded)
         self.events = continuation
         // With --reconnect the session ends the stream itself, once given-back messages are in.
         let endsAtClose = self.reconnection == nil
-        let client = WebSocketConnection.connect(self.configuration, on: MultiThreadedEventLoopGroup.singleton) { event in
-            continuation.yield(event)
-            if endsAtClose, case .close = event {
+        let client = WebSocketConnection.connect(self.configuration, on: MultiThreadedEventLoopGroup.singleton) { (batch: [ConnectionEvent]) in
+            continuation.yield(batch)
+            if endsAtClose, case .close = batch.last {
                 continuation.finish()
             }
         }

@@ -39,6 +39,8 @@ final class ListenSession {
     private(set) var clientsServed = 0
     private(set) var requestsRefused = 0
     private var messagesReceived = 0
+    /// Received messages are reported as handled in batches of this many per client.
+    static let acknowledgementBatch = 256
     /// Messages shown but not yet reported as handled to their connection, by client.
     private var unacknowledged: [Int: Int] = [:]
     private var events: AsyncStream<ServerEvent>.Continuation?
@@ -189,7 +191,7 @@ final class ListenSession {
     /// This way a slow terminal or pipe slows that client down instead of filling memory.
     private func acknowledge(_ client: ServerClient) {
         let count = self.unacknowledged[client.id, default: 0] + 1
-        if count == ClientSession.acknowledgementBatch {
+        if count == Self.acknowledgementBatch {
             client.connection.acknowledge(count)
             self.unacknowledged[client.id] = 0
         } else {

@@ -24,6 +24,15 @@ struct ScriptOptions: ParsableArguments {
     var whole = false
 
     @Option(
+        parsing: .unconditional,
+        help: ArgumentHelp(
+            "Send standard input as binary messages of this many bytes (the last may be shorter), not split at lines; K, M suffixes allowed.",
+            valueName: "bytes"
+        )
+    )
+    var chunkSize: String?
+
+    @Option(
         name: [.customShort("w"), .long],
         parsing: .unconditional,
         help: ArgumentHelp(
@@ -60,6 +69,15 @@ struct ScriptOptions: ParsableArguments {
         }
         if self.whole, self.null {
             throw ValidationError("--whole and --null do not go together")
+        }
+        if let chunkSize {
+            guard let size = try? HandshakeOptions.parseSize(chunkSize), size > 0 else {
+                throw ValidationError("--chunk-size takes a positive size in bytes (K, M, G suffixes allowed)")
+            }
+            if self.whole || self.null {
+                throw ValidationError("--chunk-size does not go with --whole or --null")
+            }
+            _ = size
         }
         for pattern in self.expect {
             do {

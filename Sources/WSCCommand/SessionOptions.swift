@@ -50,6 +50,8 @@ struct SessionOptions {
         case lines(separator: UInt8)
         /// All of it as one message (`--whole`).
         case whole
+        /// Messages of this many bytes, cut wherever they fall (`--chunk-size`).
+        case chunks(size: Int)
     }
 
     /// What happens after the last send.
@@ -67,6 +69,7 @@ struct SessionOptions {
         switch self.inputFraming {
         case .lines(let separator): InputLineReader.records(separator: separator, limit: self.inputLimit)
         case .whole: InputLineReader.whole(limit: self.inputLimit)
+        case .chunks(let size): InputLineReader.chunks(of: size)
         }
     }
 

@@ -73,6 +73,11 @@ public struct WSC: AsyncParsableCommand {
             }
         }
         _ = try self.listen.listenAddress()
+        if let chunkSize = self.script.chunkSize, let size = try? HandshakeOptions.parseSize(chunkSize),
+            let limit = try? HandshakeOptions.parseSize(self.handshake.maxMessageSize), size > limit
+        {
+            throw ValidationError("--chunk-size \(chunkSize) is more than --max-message-size \(self.handshake.maxMessageSize)")
+        }
         if self.listen.listen != nil {
             try self.validateForListening()
         } else if self.handshake.origin.count > 1 {
@@ -227,9 +232,14 @@ public struct WSC: AsyncParsableCommand {
             slashCommands: self.display.slash ?? interactive,
             style: self.outputStyle()
         )
-        options.inputFraming = script.whole ? .whole : .lines(separator: script.null ? 0 : UInt8(ascii: "\n"))
-        options.inputIsBinary = script.binary
-        // validate() checked the size.
+        // validate() checked the sizes.
+        let chunkSize = script.chunkSize.flatMap { try? HandshakeOptions.parseSize($0) }
+        if let chunkSize {
+            options.inputFraming = .chunks(size: chunkSize)
+        } else {
+            options.inputFraming = script.whole ? .whole : .lines(separator: script.null ? 0 : UInt8(ascii: "\n"))
+        }
+        options.inputIsBinary = script.binary || chunkSize != nil
         options.inputLimit = (try? HandshakeOptions.parseSize(self.handshake.maxMessageSize)) ?? Int.max
         if script.keepOpen || script.wait == -1 {
             options.afterInput = .waitForServer

@@ -9,7 +9,13 @@ import WSCCore
 /// It carries out what the ``ConnectionStateMachine`` decides, and sits at the end of the pipeline
 /// once upgraded.
 ///
-/// Every method runs on `eventLoop`. Events leave through `emit`, in order.
+/// Every method runs on `eventLoop`. Events leave through `emitBatch`, in order: the
+/// messages of one burst of reads together, every other event at once.
+///
+/// Data frames are encoded here, many into one buffer (see ``writeFrame(_:opcode:rsv1:)``),
+/// and written from the place of NIO's `WebSocketFrameEncoder` in the pipeline: that
+/// encoder writes each frame as two buffers and masks in a second pass, which costs more
+/// than the frame itself when messages are small. Control frames still pass through it.
 final class WebSocketConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = WebSocketFrame
     typealias OutboundOut = WebSocketFrame
@@ -22,7 +28,12 @@ final class WebSocketConnectionHandler: ChannelInboundHandler, RemovableChannelH
 
     private(set) var settings: ConnectionSettings
     let eventLoop: EventLoop
-    let emit: @Sendable (ConnectionEvent) -> Void
+    /// Where events leave, a batch at a time.
+    let emitBatch: @Sendable ([ConnectionEvent]) -> Void
+    /// Messages received in the current burst of reads, emitted together when it ends.
+    private var receivedEvents: [ConnectionEvent] = []
+    /// Whether a burst of reads is under way (between `channelRead` and `channelReadComplete`).
+    private var isReading = false
 
     var state: ConnectionStateMachine
     private var assembler: MessageAssembler
@@ -77,27 +88,70 @@ final class WebSocketConnectionHandler: ChannelInboundHandler, RemovableChannelH
     /// Frames of a streamed file are this big.
     static let fileChunkSize = 256 * 1024
 
-    init(settings: ConnectionSettings, eventLoop: EventLoop, emit: @escaping @Sendable (ConnectionEvent) -> Void) {
+    /// The context of NIO's frame encoder: encoded frames are written from its place.
+    ///
+    /// Nil when there is none (a test's bare pipeline): frames then pass as `WebSocketFrame`s.
+    private var encoderContext: ChannelHandlerContext?
+    /// Data frames encoded but not yet written.
+    private var encodedFrames: ByteBuffer?
+    /// Encoded frames are written once this much is waiting (and before any flush).
+    static let encodedFramesLimit = 256 * 1024
+    /// Where masking keys come from.
+    private var random = BufferedSystemRandom()
+
+    init(settings: ConnectionSettings, eventLoop: EventLoop, emitBatch: @escaping @Sendable ([ConnectionEvent]) -> Void) {
         self.settings = settings
         self.eventLoop = eventLoop
-        self.emit = emit
+        self.emitBatch = emitBatch
         self.state = ConnectionStateMachine(role: settings.role)
         self.assembler = MessageAssembler(maximumMessageSize: settings.maximumMessageSize)
     }
 
+    /// Creates a handler whose events leave one at a time.
+    convenience init(settings: ConnectionSettings, eventLoop: EventLoop, emit: @escaping @Sendable (ConnectionEvent) -> Void) {
+        self.init(settings: settings, eventLoop: eventLoop) { events in
+            for event in events {
+                emit(event)
+            }
+        }
+    }
+
     /// A client masks every frame with a fresh key; a server must not mask.
     private var outgoingMaskKey: WebSocketMaskingKey? {
-        switch self.settings.role {
-        case .client: .random()
-        case .server: nil
+        get {
+            switch self.settings.role {
+            case .client: .random(using: &self.random)
+            case .server: nil
+            }
         }
+    }
+
+    /// Emits an event: a received message waits for the end of the burst of reads, and
+    /// anything else goes at once, after the messages before it.
+    func emit(_ event: ConnectionEvent) {
+        self.receivedEvents.append(event)
+        if case .message = event, self.isReading {
+            return
+        }
+        self.emitReceivedEvents()
+    }
+
+    private func emitReceivedEvents() {
+        guard !self.receivedEvents.isEmpty else {
+            return
+        }
+        let events = self.receivedEvents
+        self.receivedEvents.removeAll(keepingCapacity: true)
+        self.emitBatch(events)
     }
 
     // MARK: Commands from the user
 
     func send(_ message: Message) {
         self.enqueue(message)
-        self.context?.flush()
+        if let context = self.context {
+            self.flush(context)
+        }
     }
 
     /// Sends messages in order with a single flush (a batch of piped lines).
@@ -105,7 +159,9 @@ final class WebSocketConnectionHandler: ChannelInboundHandler, RemovableChannelH
         for message in messages {
             self.enqueue(message)
         }
-        self.context?.flush()
+        if let context = self.context {
+            self.flush(context)
+        }
     }
 
     /// Writes (without flushing), queues, or refuses one message, as the state machine says.
@@ -155,7 +211,8 @@ final class WebSocketConnectionHandler: ChannelInboundHandler, RemovableChannelH
             self.pings.pingSent(payload, at: .now)
         }
         let frame = WebSocketFrame(fin: true, opcode: opcode, maskKey: self.outgoingMaskKey, data: context.channel.allocator.buffer(bytes: payload))
-        context.writeAndFlush(self.wrapOutboundOut(frame), promise: nil)
+        self.write(frame, context: context)
+        self.flush(context)
     }
 
     func close(code: CloseCode?, reason: String) {
@@ -316,14 +373,18 @@ final class WebSocketConnectionHandler: ChannelInboundHandler, RemovableChannelH
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
+        self.encoderContext = try? context.pipeline.syncOperations.context(handlerType: WebSocketFrameEncoder.self)
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
         self.context = nil
+        self.encoderContext = nil
+        self.encodedFrames = nil
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         var frame = self.unwrapInboundIn(data)
+        self.isReading = true
         self.lastTraffic = .now
         guard !frame.rsv2, !frame.rsv3 else {
             self.violation(.protocolError, "frame with RSV2 or RSV3 set, which no agreed extension uses")
@@ -356,7 +417,8 @@ final class WebSocketConnectionHandler: ChannelInboundHandler, RemovableChannelH
             let payload = Array(frame.data.readableBytesView)
             if case .sendPong = self.state.pingReceived() {
                 let pong = WebSocketFrame(fin: true, opcode: .pong, maskKey: self.outgoingMaskKey, data: frame.data)
-                context.writeAndFlush(self.wrapOutboundOut(pong), promise: nil)
+                self.write(pong, context: context)
+                self.flush(context)
             }
             self.emit(.ping(payload))
         case .pong:
@@ -371,14 +433,18 @@ final class WebSocketConnectionHandler: ChannelInboundHandler, RemovableChannelH
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
+        self.isReading = false
+        self.emitReceivedEvents()
         if self.echoNeedsFlush {
             self.echoNeedsFlush = false
-            context.flush()
+            self.flush(context)
         }
         context.fireChannelReadComplete()
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        self.isReading = false
+        self.emitReceivedEvents()
         context.fireChannelInactive()
     }
 
@@ -584,10 +650,12 @@ final class WebSocketConnectionHandler: ChannelInboundHandler, RemovableChannelH
             payload.writeString(reason)
         }
         let frame = WebSocketFrame(fin: true, opcode: .connectionClose, maskKey: self.outgoingMaskKey, data: payload)
-        let written = context.writeAndFlush(self.wrapOutboundOut(frame))
+        let written = context.eventLoop.makePromise(of: Void.self)
+        self.write(frame, context: context, promise: written)
+        self.flush(context)
         if thenCloseChannel {
             let channel = context.channel
-            written.whenComplete { _ in
+            written.futureResult.whenComplete { _ in
                 channel.close(promise: nil)
             }
             return
@@ -605,23 +673,77 @@ final class WebSocketConnectionHandler: ChannelInboundHandler, RemovableChannelH
         guard let context = self.context else {
             preconditionFailure("writing before the handler joined the pipeline")
         }
-        let allocator = context.channel.allocator
-        let (opcode, payload): (WebSocketOpcode, ByteBuffer)
-        switch message {
-        case .text(let text):
-            (opcode, payload) = (.text, allocator.buffer(string: text))
-        case .binary(let bytes):
-            (opcode, payload) = (.binary, allocator.buffer(bytes: bytes))
-        }
-        let compressed = self.compression?.compress(payload, allocator: allocator)
-        let frame = WebSocketFrame(fin: true, rsv1: compressed != nil, opcode: opcode, maskKey: self.outgoingMaskKey, data: compressed ?? payload)
         self.statistics.sent(bytes: message.byteCount)
-        context.write(self.wrapOutboundOut(frame), promise: nil)
+        if let compression = self.compression {
+            let allocator = context.channel.allocator
+            let (opcode, payload): (WebSocketOpcode, ByteBuffer)
+            switch message {
+            case .text(let text):
+                (opcode, payload) = (.text, allocator.buffer(string: text))
+            case .binary(let bytes):
+                (opcode, payload) = (.binary, allocator.buffer(bytes: bytes))
+            }
+            let compressed = compression.compress(payload, allocator: allocator)
+            (compressed ?? payload).withUnsafeReadableBytes { self.writeFrame($0, opcode: opcode, rsv1: compressed != nil) }
+            return
+        }
+        switch message {
+        case .text(var text):
+            text.withUTF8 { self.writeFrame(UnsafeRawBufferPointer($0), opcode: .text, rsv1: false) }
+        case .binary(let bytes):
+            bytes.withUnsafeBytes { self.writeFrame($0, opcode: .binary, rsv1: false) }
+        }
+    }
+
+    /// Writes one whole data frame (unflushed): encoded into the shared buffer, or, without
+    /// an encoder to write past, as a `WebSocketFrame`.
+    private func writeFrame(_ payload: UnsafeRawBufferPointer, opcode: WebSocketOpcode, rsv1: Bool) {
+        guard let context = self.context else {
+            preconditionFailure("writing before the handler joined the pipeline")
+        }
+        guard self.encoderContext != nil else {
+            let data = context.channel.allocator.buffer(bytes: payload)
+            let frame = WebSocketFrame(fin: true, rsv1: rsv1, opcode: opcode, maskKey: self.outgoingMaskKey, data: data)
+            context.write(self.wrapOutboundOut(frame), promise: nil)
+            return
+        }
+        var buffer = self.encodedFrames ?? context.channel.allocator.buffer(capacity: Self.encodedFramesLimit + 64 * 1024)
+        self.encodedFrames = nil
+        buffer.writeWebSocketFrame(fin: true, rsv1: rsv1, opcode: opcode, maskKey: self.outgoingMaskKey, payload: payload)
+        self.encodedFrames = buffer
+        if buffer.readableBytes >= Self.encodedFramesLimit {
+            self.writeEncodedFrames()
+        }
+    }
+
+    /// Writes the encoded frames waiting, past NIO's encoder (unflushed).
+    ///
+    /// Called before anything else is written or flushed, so frames keep their order.
+    private func writeEncodedFrames() {
+        guard let frames = self.encodedFrames, let encoderContext = self.encoderContext else {
+            return
+        }
+        self.encodedFrames = nil
+        encoderContext.write(NIOAny(frames), promise: nil)
+    }
+
+    /// Writes a frame through NIO's encoder, after the encoded frames waiting.
+    private func write(_ frame: WebSocketFrame, context: ChannelHandlerContext, promise: EventLoopPromise<Void>? = nil) {
+        self.writeEncodedFrames()
+        context.write(self.wrapOutboundOut(frame), promise: promise)
+    }
+
+    /// Flushes what was written, the encoded frames waiting included.
+    private func flush(_ context: ChannelHandlerContext) {
+        self.writeEncodedFrames()
+        context.flush()
     }
 
     private func flushPending() {
         defer {
-            self.context?.flush()
+            if let context = self.context {
+            self.flush(context)
+        }
             self.releaseReadinessWaiters()
             self.updateReading()
         }
@@ -700,7 +822,10 @@ final class WebSocketConnectionHandler: ChannelInboundHandler, RemovableChannelH
         let opcode: WebSocketOpcode = offset == 0 ? (file.kind == .text ? .text : .binary) : .continuation
         let frame = WebSocketFrame(fin: fin, opcode: opcode, maskKey: self.outgoingMaskKey, data: chunk)
         let loopBoundSelf = NIOLoopBound(self, eventLoop: self.eventLoop)
-        context.writeAndFlush(self.wrapOutboundOut(frame)).whenComplete { result in
+        let written = context.eventLoop.makePromise(of: Void.self)
+        self.write(frame, context: context, promise: written)
+        self.flush(context)
+        written.futureResult.whenComplete { result in
             let handler = loopBoundSelf.value
             switch result {
             case .failure(let error):

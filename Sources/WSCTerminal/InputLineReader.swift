@@ -83,6 +83,50 @@ public enum InputLineReader {
         return InputBatches(stream: stream, credits: DispatchSemaphore(value: 0))
     }
 
+    /// Standard input cut into records of `size` bytes (the last may be shorter), wherever
+    /// the cuts fall; read ahead by a few chunks at most, as ``records(separator:limit:descriptor:)``.
+    public static func chunks(of size: Int, descriptor: CInt = STDIN_FILENO) -> InputBatches {
+        let (stream, continuation) = AsyncStream.makeStream(of: [InputRecord].self, bufferingPolicy: .unbounded)
+        let credits = DispatchSemaphore(value: 0)
+        for _ in 0..<Self.readAhead {
+            credits.signal()
+        }
+        DispatchQueue(label: "wsc.stdin").async {
+            var record: [UInt8] = []
+            record.reserveCapacity(size)
+            var chunk = [UInt8](repeating: 0, count: max(Self.chunkSize, min(size, 1 << 20)))
+            while true {
+                credits.wait()
+                let count = Self.read(descriptor, into: &chunk)
+                guard count > 0 else {
+                    break
+                }
+                var batch: [InputRecord] = []
+                var start = 0
+                while start < count {
+                    let end = min(start + size - record.count, count)
+                    record.append(contentsOf: chunk[start..<end])
+                    start = end
+                    if record.count == size {
+                        batch.append(.complete(record))
+                        record = []
+                        record.reserveCapacity(size)
+                    }
+                }
+                if batch.isEmpty {
+                    credits.signal()
+                } else {
+                    continuation.yield(batch)
+                }
+            }
+            if !record.isEmpty {
+                continuation.yield([.complete(record)])
+            }
+            continuation.finish()
+        }
+        return InputBatches(stream: stream, credits: credits)
+    }
+
     /// The index of the first `byte` in `chunk[start..<end]` (memchr: input can be gigabytes).
     private static func firstIndex(of byte: UInt8, in chunk: [UInt8], from start: Int, to end: Int) -> Int? {
         guard start < end else {

@@ -159,6 +159,29 @@ extension EndToEnd {
             #expect(binary.output == "aGk=\n")
         }
 
+        @Test("--chunk-size sends stdin as binary messages of that size, cut anywhere, and checks its size")
+        func chunks() throws {
+            let server = try PeerServer.pythonWebSockets()
+            defer { server.stop() }
+            var generator = SystemRandomNumberGenerator()
+            let input = (0..<100_003).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            let run = try WSCRun.run(
+                ["--chunk-size", "1K", "--binary-format", "base64", "-w", "0", "ws://127.0.0.1:\(server.port)/"],
+                input: Data(input)
+            )
+            #expect(run.status == 0)
+            let messages = run.output.split(separator: "\n").compactMap { Data(base64Encoded: String($0)) }
+            #expect(messages.count == 98)
+            #expect(messages.dropLast().allSatisfy { $0.count == 1024 })
+            #expect(messages.last?.count == 100_003 - 97 * 1024)
+            #expect(messages.reduce(Data(), +) == Data(input))
+
+            for arguments in [["--chunk-size", "0"], ["--chunk-size", "2M", "--max-message-size", "1M"], ["--chunk-size", "1K", "--whole"]] {
+                let refused = try WSCRun.run(arguments + ["ws://127.0.0.1:\(server.port)/"], input: Data())
+                #expect(refused.status == 64, "\(arguments)")
+            }
+        }
+
         @Test("--ndjson: every event a JSON line on stdout, with time")
         func ndjson() throws {
             let server = try PeerServer.pythonWebSockets()

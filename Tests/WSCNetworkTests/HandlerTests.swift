@@ -121,6 +121,64 @@ struct HandlerTests {
         #expect(all.last == .close(.abnormal(initiator: .protocolFailure)))
     }
 
+    @Test("behind NIO's frame encoder, a batch of sends is one buffer of masked frames that decode back")
+    func encodedBatch() throws {
+        let channel = EmbeddedChannel()
+        var configuration = ClientConfiguration(url: try WebSocketURL(parsing: "ws://127.0.0.1:1/"))
+        configuration.maximumMessageSize = 1 << 20
+        let handler = WebSocketConnectionHandler(settings: configuration.connectionSettings, eventLoop: channel.eventLoop, emitBatch: { _ in })
+        try channel.pipeline.syncOperations.addHandler(WebSocketFrameEncoder())
+        try channel.pipeline.syncOperations.addHandler(handler)
+        handler.connected(channel)
+        handler.upgraded(HandshakeValidation.Agreement(subprotocol: nil))
+        handler.upgradeCompleted()
+        let big = (0..<70_000).map { UInt8(truncatingIfNeeded: $0 &* 7) }
+        let sent: [Message] = [.text("a"), .binary([]), .text(String(repeating: "é", count: 100)), .binary(big), .text("last")]
+        handler.send(contentsOf: sent)
+        let written = try #require(try channel.readOutbound(as: ByteBuffer.self))
+        #expect(try channel.readOutbound(as: ByteBuffer.self) == nil)
+
+        let decoder = EmbeddedChannel(handler: ByteToMessageHandler(WebSocketFrameDecoder(maxFrameSize: 1 << 20)))
+        try decoder.writeInbound(written)
+        var received: [Message] = []
+        var keys: [WebSocketMaskingKey] = []
+        while var frame = try decoder.readInbound(as: WebSocketFrame.self) {
+            #expect(frame.fin && !frame.rsv1)
+            let key = try #require(frame.maskKey)
+            keys.append(key)
+            frame.data.webSocketUnmask(key)
+            let bytes = Array(frame.data.readableBytesView)
+            received.append(frame.opcode == .text ? .text(String(decoding: bytes, as: UTF8.self)) : .binary(bytes))
+        }
+        #expect(received == sent)
+        #expect(Set(keys.map { Array($0) }).count == sent.count)
+        #expect(handler.status().statistics.messagesSent == sent.count)
+    }
+
+    @Test("the messages of one burst of reads leave as one batch of events; other events at once")
+    func eventBatches() throws {
+        let channel = EmbeddedChannel()
+        let batches = NIOLockedValueBox<[[ConnectionEvent]]>([])
+        let configuration = ClientConfiguration(url: try WebSocketURL(parsing: "ws://127.0.0.1:1/"))
+        let handler = WebSocketConnectionHandler(settings: configuration.connectionSettings, eventLoop: channel.eventLoop, emitBatch: { batch in
+            batches.withLockedValue { $0.append(batch) }
+        })
+        try channel.pipeline.syncOperations.addHandler(handler)
+        handler.connected(channel)
+        handler.upgraded(HandshakeValidation.Agreement(subprotocol: nil))
+        handler.upgradeCompleted()
+        batches.withLockedValue { $0.removeAll() }
+        for text in ["one", "two", "three"] {
+            channel.pipeline.fireChannelRead(self.frame(.text, Array(text.utf8)))
+        }
+        #expect(batches.withLockedValue { $0 }.isEmpty)
+        channel.pipeline.fireChannelReadComplete()
+        #expect(batches.withLockedValue { $0 } == [[.message(.text("one")), .message(.text("two")), .message(.text("three"))]])
+        channel.pipeline.fireChannelRead(self.frame(.text, Array("four".utf8)))
+        channel.pipeline.fireChannelRead(self.frame(.ping, [7]))
+        #expect(batches.withLockedValue { $0 }.last == [.message(.text("four")), .ping([7])])
+    }
+
     @Test("a send is written as one masked text frame and counted")
     func sendWhileOpen() throws {
         let (channel, handler, _) = try self.openHandler()

@@ -1,0 +1,51 @@
+import NIOCore
+import NIOWebSocket
+
+extension ByteBuffer {
+    /// Appends one whole WebSocket frame: its header, then the payload, masked when a key is given.
+    ///
+    /// The payload is copied and masked in one pass, eight bytes at a time, so many frames
+    /// can share one buffer and one write. Returns the number of bytes written.
+    @discardableResult
+    mutating func writeWebSocketFrame(
+        fin: Bool,
+        rsv1: Bool = false,
+        opcode: WebSocketOpcode,
+        maskKey: WebSocketMaskingKey?,
+        payload: UnsafeRawBufferPointer
+    ) -> Int {
+        let length = payload.count
+        var written = self.writeInteger((fin ? 0x80 : 0) | (rsv1 ? 0x40 : 0) | UInt8(webSocketOpcode: opcode))
+        let maskBit: UInt8 = maskKey == nil ? 0 : 0x80
+        switch length {
+        case ..<126:
+            written += self.writeInteger(maskBit | UInt8(length))
+        case ..<65536:
+            written += self.writeInteger(maskBit | 126)
+            written += self.writeInteger(UInt16(length))
+        default:
+            written += self.writeInteger(maskBit | 127)
+            written += self.writeInteger(UInt64(length))
+        }
+        guard let maskKey else {
+            return written + self.writeBytes(payload)
+        }
+        written += self.writeBytes(maskKey)
+        let keyBytes = (maskKey[0], maskKey[1], maskKey[2], maskKey[3], maskKey[0], maskKey[1], maskKey[2], maskKey[3])
+        let wideKey = withUnsafeBytes(of: keyBytes) { $0.loadUnaligned(as: UInt64.self) }
+        written += self.writeWithUnsafeMutableBytes(minimumWritableBytes: length) { target in
+            var offset = 0
+            while offset + 8 <= length {
+                let word = payload.loadUnaligned(fromByteOffset: offset, as: UInt64.self) ^ wideKey
+                target.storeBytes(of: word, toByteOffset: offset, as: UInt64.self)
+                offset += 8
+            }
+            while offset < length {
+                target[offset] = payload[offset] ^ maskKey[offset & 3]
+                offset += 1
+            }
+            return length
+        }
+        return written
+    }
+}
