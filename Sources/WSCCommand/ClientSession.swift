@@ -126,6 +126,7 @@ final class ClientSession {
                     }
                 }
                 if handled > 0 {
+                    self.lastActivity = .now
                     client?.acknowledge(handled)
                 }
             }
@@ -333,7 +334,7 @@ final class ClientSession {
                 // --count or --expect is satisfied: what still arrives while closing is not asked for.
                 return
             }
-            self.lastActivity = .now
+            // lastActivity is set once per batch of messages, in run().
             self.messagesReceived += 1
             let counted = self.options.count.map { self.messagesReceived >= $0 } ?? false
             let expected = self.expectations?.received(message) ?? false

@@ -384,8 +384,11 @@ final class WebSocketConnectionHandler: ChannelInboundHandler, RemovableChannelH
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         var frame = self.unwrapInboundIn(data)
-        self.isReading = true
-        self.lastTraffic = .now
+        if !self.isReading {
+            // The clock is read at the start and end of a burst of reads, not for every frame.
+            self.isReading = true
+            self.lastTraffic = .now
+        }
         guard !frame.rsv2, !frame.rsv3 else {
             self.violation(.protocolError, "frame with RSV2 or RSV3 set, which no agreed extension uses")
             return
@@ -433,7 +436,10 @@ final class WebSocketConnectionHandler: ChannelInboundHandler, RemovableChannelH
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
-        self.isReading = false
+        if self.isReading {
+            self.isReading = false
+            self.lastTraffic = .now
+        }
         self.emitReceivedEvents()
         if self.echoNeedsFlush {
             self.echoNeedsFlush = false
@@ -544,7 +550,7 @@ final class WebSocketConnectionHandler: ChannelInboundHandler, RemovableChannelH
         let message: Message
         switch kind {
         case .text:
-            guard let text = String(validating: payload.readableBytesView, as: UTF8.self) else {
+            guard let text = payload.validatedUTF8Text() else {
                 self.violation(.invalidPayloadData, "text message is not valid UTF-8")
                 return
             }
