@@ -13,7 +13,7 @@ APT_PACKAGES := libedit-dev zlib1g-dev tmux openssl python3-venv time microsocks
 # Root installs directly; anyone else through sudo.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test build release deps test-deps autobahn-deps conformance fuzz clean man
+.PHONY: run test build release deps test-deps autobahn-deps conformance fuzz bench clean man
 
 ## Install the Debian packages that are missing (only those).
 deps:
@@ -45,8 +45,10 @@ conformance: release autobahn-deps
 build: deps
 	$(SWIFT) build
 
+## The release build links the Swift runtime statically: one self-contained binary, which
+## starts in less time and memory than one loading the runtime's shared libraries.
 release: deps
-	$(SWIFT) build -c release
+	$(SWIFT) build -c release --static-swift-stdlib
 
 ## Open the prompt: on URL= if given, else on an echo server inside wsc.
 run: release
@@ -56,6 +58,12 @@ run: release
 test: test-deps
 	$(SWIFT) build
 	WSC_TEST_PYTHON=$(CURDIR)/$(VENV)/bin/python $(SWIFT) test
+
+## The benchmark: wsc against websocat and wscat, side by side (installs them if missing;
+## about 10 minutes). Writes bench/RESULTS.md; `bench/run --help` for the knobs.
+BENCH_ROUNDS ?= 3
+bench: release
+	python3 bench/run --rounds $(BENCH_ROUNDS) --results bench/RESULTS.md
 
 FUZZ_TARGETS := slash header url json answer events certificate
 FUZZ_SECONDS ?= 30

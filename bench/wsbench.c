@@ -7,7 +7,8 @@
  * its own ceiling with `blast` and prints it beside the results).
  *
  *   wsbench serve [PORT]          WebSocket server on 127.0.0.1 (0 or none: any free port).
- *                                 Prints "port N", then one JSON line per finished connection.
+ *                                 Prints "port N", then a JSON line when a connection opens
+ *                                 ({"open": PATH}) and one when it ends (what it counted).
  *       GET /sink                 count, size and CRC-32 of what arrives; nothing sent back
  *       GET /echo                 every data frame sent back as it came (opcode, FIN kept)
  *       GET /source?n=N&size=S    N text messages of S bytes (message i starts with i in
@@ -266,7 +267,6 @@ typedef struct {
  * payloads in order).
  */
 static void read_frames(Connection *c, int echo, int close_sent, Tally *tally) {
-    uint64_t in_message = 0;
     for (;;) {
         size_t available = c->end - c->start;
         unsigned char *h = c->in + c->start;
@@ -311,11 +311,7 @@ static void read_frames(Connection *c, int echo, int close_sent, Tally *tally) {
             }
             tally->frames++;
             tally->bytes += length;
-            in_message = 1;
-            if (fin_opcode & 0x80) {
-                tally->messages++;
-                in_message = 0;
-            }
+            if (fin_opcode & 0x80) tally->messages++;
             continue;
         }
         if (length > BUFFER_SIZE - 14) return; /* echo and control frames must fit the buffer */
@@ -347,7 +343,6 @@ static void read_frames(Connection *c, int echo, int close_sent, Tally *tally) {
             tally->crc = crc32(tally->crc, payload, (uInt)length);
             break;
         }
-        (void)in_message;
     }
 }
 
@@ -395,6 +390,10 @@ static void *serve_connection(void *argument) {
     Tally tally = {0, 0, 0, crc32(0, NULL, 0), 0};
     if (read_request(&c, &request) == 0) {
         answer_upgrade(&c, request.key);
+        pthread_mutex_lock(&print_lock);
+        printf("{\"open\": \"%s\"}\n", request.path);
+        fflush(stdout);
+        pthread_mutex_unlock(&print_lock);
         if (strncmp(request.path, "/source", 7) == 0) {
             send_source(&c, query_number(request.path, "n", 1), (size_t)query_number(request.path, "size", 100), &tally);
             Tally ignored = {0, 0, 0, 0, 0};

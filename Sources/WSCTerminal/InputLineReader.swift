@@ -19,6 +19,8 @@ public enum InputLineReader {
     static let readAhead = 4
     /// The size of one read.
     static let chunkSize = 64 * 1024
+    /// The size of one read of ``chunks(of:descriptor:)``, which sends bulk data.
+    static let largeChunkSize = 1 << 20
 
     /// Records of standard input split on `separator` (the separator removed; a final
     /// record without one is kept).
@@ -94,7 +96,8 @@ public enum InputLineReader {
         DispatchQueue(label: "wsc.stdin").async {
             var record: [UInt8] = []
             record.reserveCapacity(size)
-            var chunk = [UInt8](repeating: 0, count: max(Self.chunkSize, min(size, 1 << 20)))
+            // Large reads: a batch then holds many records, and costs one hop to the connection.
+            var chunk = [UInt8](repeating: 0, count: Self.largeChunkSize)
             while true {
                 credits.wait()
                 let count = Self.read(descriptor, into: &chunk)
