@@ -28,41 +28,7 @@ public enum InputLineReader {
     /// A record longer than `limit` bytes is not kept: the rest of it is read and dropped,
     /// and it comes as ``InputRecord/tooLong(_:)``, so memory stays bounded by the limit.
     public static func records(separator: UInt8 = UInt8(ascii: "\n"), limit: Int = .max, descriptor: CInt = STDIN_FILENO) -> InputBatches {
-        let (stream, continuation) = AsyncStream.makeStream(of: [InputRecord].self, bufferingPolicy: .unbounded)
-        // Created at 0 and raised: libdispatch traps when a semaphore is freed below its initial value.
-        let credits = DispatchSemaphore(value: 0)
-        for _ in 0..<Self.readAhead {
-            credits.signal()
-        }
-        DispatchQueue(label: "wsc.stdin").async {
-            var pending = RecordBuffer(limit: limit)
-            var chunk = [UInt8](repeating: 0, count: Self.chunkSize)
-            while true {
-                credits.wait()
-                let count = Self.read(descriptor, into: &chunk)
-                guard count > 0 else {
-                    break
-                }
-                var batch: [InputRecord] = []
-                var start = 0
-                while let index = Self.firstIndex(of: separator, in: chunk, from: start, to: count) {
-                    pending.append(chunk[start..<index])
-                    batch.append(pending.take())
-                    start = index + 1
-                }
-                pending.append(chunk[start..<count])
-                if batch.isEmpty {
-                    credits.signal()
-                } else {
-                    continuation.yield(batch)
-                }
-            }
-            if !pending.isEmpty {
-                continuation.yield([pending.take()])
-            }
-            continuation.finish()
-        }
-        return InputBatches(stream: stream, credits: credits)
+        Self.batches(of: LineCutter(separator: separator, pending: RecordBuffer(limit: limit)), readSize: Self.chunkSize, descriptor: descriptor)
     }
 
     /// All of standard input as one record (also when it is empty), or its size when it
@@ -88,16 +54,22 @@ public enum InputLineReader {
     /// Standard input cut into records of `size` bytes (the last may be shorter), wherever
     /// the cuts fall; read ahead by a few chunks at most, as ``records(separator:limit:descriptor:)``.
     public static func chunks(of size: Int, descriptor: CInt = STDIN_FILENO) -> InputBatches {
+        // Large reads: a batch then holds many records, and costs one hop to the connection.
+        Self.batches(of: SizeCutter(size: size), readSize: Self.largeChunkSize, descriptor: descriptor)
+    }
+
+    /// Reads on a thread of its own, `readSize` bytes at a time, and yields the records
+    /// `cutter` makes of each read as one batch; at most ``readAhead`` reads ahead.
+    private static func batches<Cutter: RecordCutter>(of cutter: Cutter, readSize: Int, descriptor: CInt) -> InputBatches {
         let (stream, continuation) = AsyncStream.makeStream(of: [InputRecord].self, bufferingPolicy: .unbounded)
+        // Created at 0 and raised: libdispatch traps when a semaphore is freed below its initial value.
         let credits = DispatchSemaphore(value: 0)
         for _ in 0..<Self.readAhead {
             credits.signal()
         }
         DispatchQueue(label: "wsc.stdin").async {
-            var record: [UInt8] = []
-            record.reserveCapacity(size)
-            // Large reads: a batch then holds many records, and costs one hop to the connection.
-            var chunk = [UInt8](repeating: 0, count: Self.largeChunkSize)
+            var cutter = cutter
+            var chunk = [UInt8](repeating: 0, count: readSize)
             while true {
                 credits.wait()
                 let count = Self.read(descriptor, into: &chunk)
@@ -105,42 +77,19 @@ public enum InputLineReader {
                     break
                 }
                 var batch: [InputRecord] = []
-                var start = 0
-                while start < count {
-                    let end = min(start + size - record.count, count)
-                    record.append(contentsOf: chunk[start..<end])
-                    start = end
-                    if record.count == size {
-                        batch.append(.complete(record))
-                        record = []
-                        record.reserveCapacity(size)
-                    }
-                }
+                cutter.cut(chunk[0..<count], into: &batch)
                 if batch.isEmpty {
                     credits.signal()
                 } else {
                     continuation.yield(batch)
                 }
             }
-            if !record.isEmpty {
-                continuation.yield([.complete(record)])
+            if let last = cutter.rest() {
+                continuation.yield([last])
             }
             continuation.finish()
         }
         return InputBatches(stream: stream, credits: credits)
-    }
-
-    /// The index of the first `byte` in `chunk[start..<end]` (memchr: input can be gigabytes).
-    private static func firstIndex(of byte: UInt8, in chunk: [UInt8], from start: Int, to end: Int) -> Int? {
-        guard start < end else {
-            return nil
-        }
-        return chunk.withUnsafeBytes { buffer -> Int? in
-            guard let base = buffer.baseAddress, let found = memchr(base + start, CInt(byte), end - start) else {
-                return nil
-            }
-            return UnsafeRawPointer(found) - base
-        }
     }
 
     /// One `read(2)`, retried on EINTR; 0 at the end of input or on an error.

@@ -1,0 +1,77 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Cuts what is read into records, keeping what is left of an unfinished one.
+protocol RecordCutter: Sendable {
+    /// Adds the records that `bytes` finishes to `batch`.
+    mutating func cut(_ bytes: ArraySlice<UInt8>, into batch: inout [InputRecord])
+    /// The unfinished record at the end of input, if any.
+    mutating func rest() -> InputRecord?
+}
+
+/// Records that end with a separator byte (found with memchr: input can be gigabytes).
+struct LineCutter: RecordCutter {
+    let separator: UInt8
+    var pending: RecordBuffer
+
+    mutating func cut(_ bytes: ArraySlice<UInt8>, into batch: inout [InputRecord]) {
+        var start = bytes.startIndex
+        while let index = Self.firstIndex(of: self.separator, in: bytes, from: start) {
+            self.pending.append(bytes[start..<index])
+            batch.append(self.pending.take())
+            start = index + 1
+        }
+        self.pending.append(bytes[start...])
+    }
+
+    mutating func rest() -> InputRecord? {
+        self.pending.isEmpty ? nil : self.pending.take()
+    }
+
+    private static func firstIndex(of byte: UInt8, in bytes: ArraySlice<UInt8>, from start: Int) -> Int? {
+        guard start < bytes.endIndex else {
+            return nil
+        }
+        return bytes.withUnsafeBytes { buffer -> Int? in
+            let offset = start - bytes.startIndex
+            guard let base = buffer.baseAddress, let found = memchr(base + offset, CInt(byte), buffer.count - offset) else {
+                return nil
+            }
+            return bytes.startIndex + (UnsafeRawPointer(found) - base)
+        }
+    }
+}
+
+/// Records of a fixed size, cut wherever they fall.
+struct SizeCutter: RecordCutter {
+    let size: Int
+    private var record: [UInt8] = []
+
+    init(size: Int) {
+        self.size = size
+        self.record.reserveCapacity(size)
+    }
+
+    mutating func cut(_ bytes: ArraySlice<UInt8>, into batch: inout [InputRecord]) {
+        var start = bytes.startIndex
+        while start < bytes.endIndex {
+            let end = min(start + self.size - self.record.count, bytes.endIndex)
+            self.record.append(contentsOf: bytes[start..<end])
+            start = end
+            if self.record.count == self.size {
+                batch.append(.complete(self.record))
+                self.record = []
+                self.record.reserveCapacity(self.size)
+            }
+        }
+    }
+
+    mutating func rest() -> InputRecord? {
+        self.record.isEmpty ? nil : .complete(self.record)
+    }
+}
