@@ -13,7 +13,7 @@ APT_PACKAGES := libedit-dev zlib1g-dev tmux openssl python3-venv time microsocks
 # Root installs directly; anyone else through sudo.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test build release deps test-deps autobahn-deps conformance fuzz bench clean man
+.PHONY: run test build release order deps test-deps autobahn-deps conformance fuzz bench clean man
 
 ## Install the Debian packages that are missing (only those).
 deps:
@@ -45,10 +45,23 @@ conformance: release autobahn-deps
 build: deps
 	$(SWIFT) build
 
-## The release build links the Swift runtime statically: one self-contained binary, which
-## starts in less time and memory than one loading the runtime's shared libraries.
+## The release build links the Swift runtime statically, one section per function, with lld:
+## the functions the workloads run (ORDER_FILE, from `make order`) side by side, relative
+## relocations packed, no symbols exported. A run then maps a few MB of code, not most of
+## the binary, and starts sooner (measured in bench/RESULTS.md).
+ORDER_FILE := bench/wsc.order
+RELEASE_FLAGS := --static-swift-stdlib \
+	-Xswiftc -Xfrontend -Xswiftc -function-sections -Xswiftc -use-ld=lld \
+	-Xlinker -z -Xlinker pack-relative-relocs -Xlinker --no-export-dynamic \
+	$(if $(wildcard $(ORDER_FILE)),-Xlinker --symbol-ordering-file=$(CURDIR)/$(ORDER_FILE) -Xlinker --no-warn-symbol-ordering)
 release: deps
-	$(SWIFT) build -c release --static-swift-stdlib
+	$(SWIFT) build -c release $(RELEASE_FLAGS)
+
+## Rewrite ORDER_FILE from callgrind runs of the release build, then link wsc again with it.
+order: release
+	bench/run --write-order $(ORDER_FILE)
+	rm -f .build/release/wsc
+	$(SWIFT) build -c release $(RELEASE_FLAGS)
 
 ## Open the prompt: on URL= if given, else on an echo server inside wsc.
 run: release

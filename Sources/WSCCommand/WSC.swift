@@ -112,25 +112,28 @@ public struct WSC: AsyncParsableCommand {
     }
 
     public func run() async throws {
-        let status: ExitStatus
+        throw ExitCode(try await self.runSession().rawValue)
+    }
+
+    /// Runs the session the options ask for (client, server or local echo) and returns its exit status.
+    func runSession() async throws -> ExitStatus {
         var options = self.sessionOptions()
         do {
             options.commandLineSends = try self.prepareCommandLineSends()
         } catch let failure as CommandLineDataError {
             OutputStream.standardError.write("error: \(failure.message)\n")
-            throw ExitCode(failure.status.rawValue)
+            return failure.status
         }
         if let address = try self.listen.listenAddress() {
-            status = await ListenSession(configuration: try self.serverConfiguration(address), options: options).run()
-        } else if self.listen.localEcho {
-            status = await self.runAgainstLocalEchoServer(options: options)
-        } else {
-            guard let text = self.url ?? self.connect else {
-                throw ValidationError("give a URL to connect to")
-            }
-            status = await ClientSession(configuration: try self.clientConfiguration(url: WebSocketURL(parsing: text)), options: options).run()
+            return await ListenSession(configuration: try self.serverConfiguration(address), options: options).run()
         }
-        throw ExitCode(status.rawValue)
+        if self.listen.localEcho {
+            return await self.runAgainstLocalEchoServer(options: options)
+        }
+        guard let text = self.url ?? self.connect else {
+            throw ValidationError("give a URL to connect to")
+        }
+        return await ClientSession(configuration: try self.clientConfiguration(url: WebSocketURL(parsing: text)), options: options).run()
     }
 
     /// `--local-echo`: an in-process echo server on 127.0.0.1, port 0, and a client connected to it.

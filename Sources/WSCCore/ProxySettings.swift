@@ -34,7 +34,7 @@ public struct ProxySettings: Hashable, Sendable, CustomStringConvertible {
     public init(parsing text: String) throws(URLError) {
         var rest = Substring(text.trimmingASCIIWhitespace())
         var kind = Kind.httpConnect
-        if let schemeEnd = rest.firstRange(of: "://") {
+        if let schemeEnd = rest.firstRange(ofUTF8: "://") {
             let scheme = rest[..<schemeEnd.lowerBound].lowercased()
             switch scheme {
             case "http":

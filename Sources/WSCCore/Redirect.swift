@@ -28,7 +28,7 @@ public enum Redirect {
     /// `location` resolved against `base`, whatever its scheme.
     private static func resolve(_ location: String, against base: WebSocketURL) throws(URLError) -> WebSocketURL {
         let trimmed = location.trimmingASCIIWhitespace()
-        if let schemeEnd = trimmed.firstRange(of: "://") {
+        if let schemeEnd = trimmed.firstRange(ofUTF8: "://") {
             let scheme = trimmed[..<schemeEnd.lowerBound].lowercased()
             let rest = trimmed[schemeEnd.upperBound...]
             switch scheme {

@@ -8,7 +8,7 @@ public enum TLSAlert {
     public static func reasonCodes(in description: String) -> [String] {
         var codes: [String] = []
         var rest = Substring(description)
-        while let marker = rest.firstRange(of: "OPENSSL_internal:") {
+        while let marker = rest.firstRange(ofUTF8: "OPENSSL_internal:") {
             rest = rest[marker.upperBound...]
             let code = rest.prefix { $0.isUppercase || $0.isNumber || $0 == "_" }
             if !code.isEmpty {

@@ -35,7 +35,7 @@ public struct WebSocketURL: Hashable, Sendable, CustomStringConvertible {
                 throw URLError("a combining character is joined to '\(delimiter)'")
             }
         }
-        if let schemeEnd = rest.firstRange(of: "://") {
+        if let schemeEnd = rest.firstRange(ofUTF8: "://") {
             let scheme = rest[..<schemeEnd.lowerBound].lowercased()
             switch scheme {
             case "ws": self.isSecure = false

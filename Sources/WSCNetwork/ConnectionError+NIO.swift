@@ -27,7 +27,7 @@ extension ConnectionError {
         case let error as NIOConnectionError:
             self.init(.connect, Self.describe(error, target: target, url: url))
         default:
-            self.init(.connect, "could not connect to \(target): \(error)")
+            self.init(.connect, "could not connect to \(target): \(Self.describe(error))")
         }
     }
 

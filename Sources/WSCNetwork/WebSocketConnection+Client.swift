@@ -252,7 +252,7 @@ extension WebSocketConnection {
 
     /// Connects TCP, through NIO's resolver or to an address of the forced family.
     ///
-    /// NIO's resolver tries both families (happy eyeballs). With `-4`, `-6` or `--bind`, the
+    /// An IP address is connected to as it is; for a name, NIO's resolver tries both families (happy eyeballs). With `-4`, `-6` or `--bind`, the
     /// connection goes from the `--bind` address to the first address of that family.
     private static func connect(
         _ bootstrap: ClientBootstrap,
@@ -271,6 +271,11 @@ extension WebSocketConnection {
             }
         }
         guard configuration.localAddress != nil || configuration.addressFamily != nil else {
+            // An IP address needs no resolver: NIO's would still hand it to getaddrinfo on
+            // another thread, a thread hop and a look-up on every connect.
+            if let literal = try? SocketAddress(ipAddress: url.host, port: url.port) {
+                return bootstrap.connect(to: literal)
+            }
             return bootstrap.connect(host: url.host, port: url.port)
         }
         var family = configuration.addressFamily

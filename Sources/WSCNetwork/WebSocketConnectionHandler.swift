@@ -94,6 +94,10 @@ final class WebSocketConnectionHandler: ChannelInboundHandler, RemovableChannelH
     private var encoderContext: ChannelHandlerContext?
     /// Data frames encoded but not yet written.
     private var encodedFrames: ByteBuffer?
+    /// The buffer last written: reused for the next frames once NIO has let go of it.
+    ///
+    /// This saves an allocation, and fresh pages to fault in, per write of a bulk send.
+    private var writtenFrames: ByteBuffer?
     /// Encoded frames are written once this much is waiting (and before any flush).
     static let encodedFramesLimit = 256 * 1024
     /// Where masking keys come from.
@@ -140,8 +144,11 @@ final class WebSocketConnectionHandler: ChannelInboundHandler, RemovableChannelH
         guard !self.receivedEvents.isEmpty else {
             return
         }
-        let events = self.receivedEvents
-        self.receivedEvents.removeAll(keepingCapacity: true)
+        // Handed over, not copied: `removeAll(keepingCapacity:)` on a buffer the batch still
+        // shares would give every later batch, however small, a buffer as large as the
+        // largest burst, and a slow consumer holds thousands of those.
+        var events: [ConnectionEvent] = []
+        swap(&events, &self.receivedEvents)
         self.emitBatch(events)
     }
 
@@ -713,13 +720,24 @@ final class WebSocketConnectionHandler: ChannelInboundHandler, RemovableChannelH
             context.write(self.wrapOutboundOut(frame), promise: nil)
             return
         }
-        var buffer = self.encodedFrames ?? context.channel.allocator.buffer(capacity: Self.encodedFramesLimit + 64 * 1024)
+        var buffer = self.encodedFrames ?? self.emptyFrameBuffer(context)
         self.encodedFrames = nil
         buffer.writeWebSocketFrame(fin: true, rsv1: rsv1, opcode: opcode, maskKey: self.outgoingMaskKey, payload: payload)
         self.encodedFrames = buffer
         if buffer.readableBytes >= Self.encodedFramesLimit {
             self.writeEncodedFrames()
         }
+    }
+
+    /// An empty buffer for encoded frames: the one last written when NIO is done with it
+    /// (clearing it keeps its memory only then), else a new one.
+    private func emptyFrameBuffer(_ context: ChannelHandlerContext) -> ByteBuffer {
+        guard var buffer = self.writtenFrames else {
+            return context.channel.allocator.buffer(capacity: Self.encodedFramesLimit + 64 * 1024)
+        }
+        self.writtenFrames = nil
+        buffer.clear()
+        return buffer
     }
 
     /// Writes the encoded frames waiting, past NIO's encoder (unflushed).
@@ -731,6 +749,8 @@ final class WebSocketConnectionHandler: ChannelInboundHandler, RemovableChannelH
         }
         self.encodedFrames = nil
         encoderContext.write(NIOAny(frames), promise: nil)
+        // One large message grows a buffer past the usual size: that one is not kept.
+        self.writtenFrames = frames.capacity <= 2 * Self.encodedFramesLimit ? frames : nil
     }
 
     /// Writes a frame through NIO's encoder, after the encoded frames waiting.

@@ -20,7 +20,10 @@ public enum InputLineReader {
     /// The size of one read.
     static let chunkSize = 64 * 1024
     /// The size of one read of ``chunks(of:descriptor:)``, which sends bulk data.
-    static let largeChunkSize = 1 << 20
+    static let largeChunkSize = 512 * 1024
+    /// How many large chunks may be read ahead: two keep the connection busy, and bound
+    /// the bulk data in memory to a megabyte.
+    static let largeReadAhead = 2
 
     /// Records of standard input split on `separator` (the separator removed; a final
     /// record without one is kept).
@@ -28,7 +31,12 @@ public enum InputLineReader {
     /// A record longer than `limit` bytes is not kept: the rest of it is read and dropped,
     /// and it comes as ``InputRecord/tooLong(_:)``, so memory stays bounded by the limit.
     public static func records(separator: UInt8 = UInt8(ascii: "\n"), limit: Int = .max, descriptor: CInt = STDIN_FILENO) -> InputBatches {
-        Self.batches(of: LineCutter(separator: separator, pending: RecordBuffer(limit: limit)), readSize: Self.chunkSize, descriptor: descriptor)
+        Self.batches(
+            of: LineCutter(separator: separator, pending: RecordBuffer(limit: limit)),
+            readSize: Self.chunkSize,
+            readAhead: Self.readAhead,
+            descriptor: descriptor
+        )
     }
 
     /// All of standard input as one record (also when it is empty), or its size when it
@@ -55,16 +63,16 @@ public enum InputLineReader {
     /// the cuts fall; read ahead by a few chunks at most, as ``records(separator:limit:descriptor:)``.
     public static func chunks(of size: Int, descriptor: CInt = STDIN_FILENO) -> InputBatches {
         // Large reads: a batch then holds many records, and costs one hop to the connection.
-        Self.batches(of: SizeCutter(size: size), readSize: Self.largeChunkSize, descriptor: descriptor)
+        Self.batches(of: SizeCutter(size: size), readSize: Self.largeChunkSize, readAhead: Self.largeReadAhead, descriptor: descriptor)
     }
 
     /// Reads on a thread of its own, `readSize` bytes at a time, and yields the records
-    /// `cutter` makes of each read as one batch; at most ``readAhead`` reads ahead.
-    private static func batches<Cutter: RecordCutter>(of cutter: Cutter, readSize: Int, descriptor: CInt) -> InputBatches {
+    /// `cutter` makes of each read as one batch; at most `readAhead` reads ahead.
+    private static func batches<Cutter: RecordCutter>(of cutter: Cutter, readSize: Int, readAhead: Int, descriptor: CInt) -> InputBatches {
         let (stream, continuation) = AsyncStream.makeStream(of: [InputRecord].self, bufferingPolicy: .unbounded)
         // Created at 0 and raised: libdispatch traps when a semaphore is freed below its initial value.
         let credits = DispatchSemaphore(value: 0)
-        for _ in 0..<Self.readAhead {
+        for _ in 0..<readAhead {
             credits.signal()
         }
         DispatchQueue(label: "wsc.stdin").async {

@@ -130,8 +130,9 @@ public final class LibEditLineEditor: LineEditor {
         guard !self.pendingOutput.isEmpty else {
             return
         }
-        let output = self.pendingOutput
-        self.pendingOutput.removeAll(keepingCapacity: true)
+        // Handed over, not copied: clearing a buffer still shared would allocate another.
+        var output: [UInt8] = []
+        swap(&output, &self.pendingOutput)
         guard self.isActive else {
             OutputStream.standardOutput.write(output)
             return

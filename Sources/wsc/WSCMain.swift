@@ -4,6 +4,6 @@ import WSCCommand
 @main
 enum WSCMain {
     static func main() async {
-        await WSC.main()
+        await WSC.runAsRoot()
     }
 }

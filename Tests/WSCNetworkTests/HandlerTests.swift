@@ -133,11 +133,55 @@ struct HandlerTests {
         handler.upgraded(HandshakeValidation.Agreement(subprotocol: nil))
         handler.upgradeCompleted()
         let big = (0..<70_000).map { UInt8(truncatingIfNeeded: $0 &* 7) }
-        let sent: [Message] = [.text("a"), .binary([]), .text(String(repeating: "é", count: 100)), .binary(big), .text("last")]
+        // Sizes that end the masking in each of its loops: 32 bytes at a time, then 8, then 1.
+        let sent: [Message] = [
+            .text("a"), .binary([]), .text(String(repeating: "é", count: 100)), .binary(big), .binary(Array(big[..<37])),
+            .binary(Array(big[..<45])), .text("last"),
+        ]
         handler.send(contentsOf: sent)
         let written = try #require(try channel.readOutbound(as: ByteBuffer.self))
         #expect(try channel.readOutbound(as: ByteBuffer.self) == nil)
 
+        let (received, keys) = try Self.decodeMaskedFrames(written)
+        #expect(received == sent)
+        #expect(Set(keys.map { Array($0) }).count == sent.count)
+        #expect(handler.status().statistics.messagesSent == sent.count)
+    }
+
+    @Test("the buffer of encoded frames is reused only once nothing else holds it: frames already written never change")
+    func encodedBufferReuse() throws {
+        let channel = EmbeddedChannel()
+        let configuration = ClientConfiguration(url: try WebSocketURL(parsing: "ws://127.0.0.1:1/"))
+        let handler = WebSocketConnectionHandler(settings: configuration.connectionSettings, eventLoop: channel.eventLoop, emitBatch: { _ in })
+        try channel.pipeline.syncOperations.addHandler(WebSocketFrameEncoder())
+        try channel.pipeline.syncOperations.addHandler(handler)
+        handler.connected(channel)
+        handler.upgraded(HandshakeValidation.Agreement(subprotocol: nil))
+        handler.upgradeCompleted()
+
+        let first: [Message] = [.text("first batch"), .binary(Array(repeating: 1, count: 1000))]
+        handler.send(contentsOf: first)
+        let firstWritten = try #require(try channel.readOutbound(as: ByteBuffer.self))
+        let firstBytes = Array(firstWritten.readableBytesView)
+        // The first buffer is still held here: the second batch must go elsewhere.
+        let second: [Message] = [.binary(Array(repeating: 2, count: 3000)), .text("second batch")]
+        handler.send(contentsOf: second)
+        let secondWritten = try #require(try channel.readOutbound(as: ByteBuffer.self))
+        #expect(Array(firstWritten.readableBytesView) == firstBytes)
+        #expect(try Self.decodeMaskedFrames(firstWritten).messages == first)
+        #expect(try Self.decodeMaskedFrames(secondWritten).messages == second)
+
+        // Nothing holds the third batch's buffer when the fourth is encoded: it is reused.
+        let third: [Message] = [.text(String(repeating: "x", count: 500))]
+        handler.send(contentsOf: third)
+        #expect(try Self.decodeMaskedFrames(try #require(try channel.readOutbound(as: ByteBuffer.self))).messages == third)
+        let fourth: [Message] = [.text("fourth"), .binary([9, 8, 7])]
+        handler.send(contentsOf: fourth)
+        #expect(try Self.decodeMaskedFrames(try #require(try channel.readOutbound(as: ByteBuffer.self))).messages == fourth)
+    }
+
+    /// The messages in a buffer of masked frames, and the key of each, through NIO's decoder.
+    private static func decodeMaskedFrames(_ written: ByteBuffer) throws -> (messages: [Message], keys: [WebSocketMaskingKey]) {
         let decoder = EmbeddedChannel(handler: ByteToMessageHandler(WebSocketFrameDecoder(maxFrameSize: 1 << 20)))
         try decoder.writeInbound(written)
         var received: [Message] = []
@@ -150,9 +194,7 @@ struct HandlerTests {
             let bytes = Array(frame.data.readableBytesView)
             received.append(frame.opcode == .text ? .text(String(decoding: bytes, as: UTF8.self)) : .binary(bytes))
         }
-        #expect(received == sent)
-        #expect(Set(keys.map { Array($0) }).count == sent.count)
-        #expect(handler.status().statistics.messagesSent == sent.count)
+        return (received, keys)
     }
 
     @Test("the messages of one burst of reads leave as one batch of events; other events at once")
