@@ -123,15 +123,7 @@ struct HandlerTests {
 
     @Test("behind NIO's frame encoder, a batch of sends is one buffer of masked frames that decode back")
     func encodedBatch() throws {
-        let channel = EmbeddedChannel()
-        var configuration = ClientConfiguration(url: try WebSocketURL(parsing: "ws://127.0.0.1:1/"))
-        configuration.maximumMessageSize = 1 << 20
-        let handler = WebSocketConnectionHandler(settings: configuration.connectionSettings, eventLoop: channel.eventLoop, emitBatch: { _ in })
-        try channel.pipeline.syncOperations.addHandler(WebSocketFrameEncoder())
-        try channel.pipeline.syncOperations.addHandler(handler)
-        handler.connected(channel)
-        handler.upgraded(HandshakeValidation.Agreement(subprotocol: nil))
-        handler.upgradeCompleted()
+        let (channel, handler) = try Self.openHandlerBehindEncoder()
         let big = (0..<70_000).map { UInt8(truncatingIfNeeded: $0 &* 7) }
         // Sizes that end the masking in each of its loops: 32 bytes at a time, then 8, then 1.
         let sent: [Message] = [
@@ -150,14 +142,7 @@ struct HandlerTests {
 
     @Test("the buffer of encoded frames is reused only once nothing else holds it: frames already written never change")
     func encodedBufferReuse() throws {
-        let channel = EmbeddedChannel()
-        let configuration = ClientConfiguration(url: try WebSocketURL(parsing: "ws://127.0.0.1:1/"))
-        let handler = WebSocketConnectionHandler(settings: configuration.connectionSettings, eventLoop: channel.eventLoop, emitBatch: { _ in })
-        try channel.pipeline.syncOperations.addHandler(WebSocketFrameEncoder())
-        try channel.pipeline.syncOperations.addHandler(handler)
-        handler.connected(channel)
-        handler.upgraded(HandshakeValidation.Agreement(subprotocol: nil))
-        handler.upgradeCompleted()
+        let (channel, handler) = try Self.openHandlerBehindEncoder()
 
         let first: [Message] = [.text("first batch"), .binary(Array(repeating: 1, count: 1000))]
         handler.send(contentsOf: first)
@@ -178,6 +163,21 @@ struct HandlerTests {
         let fourth: [Message] = [.text("fourth"), .binary([9, 8, 7])]
         handler.send(contentsOf: fourth)
         #expect(try Self.decodeMaskedFrames(try #require(try channel.readOutbound(as: ByteBuffer.self))).messages == fourth)
+    }
+
+    /// A client handler on an open connection, behind NIO's frame encoder (so frames are
+    /// encoded into shared buffers), with messages up to 1 MiB.
+    private static func openHandlerBehindEncoder() throws -> (EmbeddedChannel, WebSocketConnectionHandler) {
+        let channel = EmbeddedChannel()
+        var configuration = ClientConfiguration(url: try WebSocketURL(parsing: "ws://127.0.0.1:1/"))
+        configuration.maximumMessageSize = 1 << 20
+        let handler = WebSocketConnectionHandler(settings: configuration.connectionSettings, eventLoop: channel.eventLoop, emitBatch: { _ in })
+        try channel.pipeline.syncOperations.addHandler(WebSocketFrameEncoder())
+        try channel.pipeline.syncOperations.addHandler(handler)
+        handler.connected(channel)
+        handler.upgraded(HandshakeValidation.Agreement(subprotocol: nil))
+        handler.upgradeCompleted()
+        return (channel, handler)
     }
 
     /// The messages in a buffer of masked frames, and the key of each, through NIO's decoder.
