@@ -50,11 +50,18 @@ build: deps
 ## relocations packed, no symbols exported. A run then maps a few MB of code, not most of
 ## the binary, and starts sooner (measured in bench/RESULTS.md).
 ORDER_FILE := bench/wsc.order
-RELEASE_FLAGS := --static-swift-stdlib \
+## The C++ runtime goes in statically too: the toolchain's link line asks for -lstdc++ itself,
+## and a directory holding only libstdc++.a, searched first, makes that the archive
+## (libstdc++.so costs a run 1 MB, mostly its relocations). Without the archive, the .so.
+STATIC_CXX_DIR := .build/static-libstdcxx
+STATIC_CXX := $(shell clang -print-file-name=libstdc++.a 2>/dev/null)
+RELEASE_FLAGS := --static-swift-stdlib -Xswiftc -L$(CURDIR)/$(STATIC_CXX_DIR) \
 	-Xswiftc -Xfrontend -Xswiftc -function-sections -Xswiftc -use-ld=lld \
 	-Xlinker -z -Xlinker pack-relative-relocs -Xlinker --no-export-dynamic \
 	$(if $(wildcard $(ORDER_FILE)),-Xlinker --symbol-ordering-file=$(CURDIR)/$(ORDER_FILE) -Xlinker --no-warn-symbol-ordering)
 release: deps
+	@mkdir -p $(STATIC_CXX_DIR)
+	@if [ -f "$(STATIC_CXX)" ]; then ln -sf "$(STATIC_CXX)" $(STATIC_CXX_DIR)/libstdc++.a; fi
 	$(SWIFT) build -c release $(RELEASE_FLAGS)
 
 ## Rewrite ORDER_FILE from callgrind runs of the release build, then link wsc again with it.

@@ -80,6 +80,7 @@ let package = Package(
                 .product(name: "CompressNIO", package: "compress-nio"),
             ]
         ),
+        .testTarget(name: "WSCTerminalTests", dependencies: ["WSCTerminal"]),
         .testTarget(name: "WSCEndToEndTests", dependencies: ["WSCCore", "WSCTestSupport"], exclude: ["Peers"]),
     ],
     swiftLanguageModes: [.v6]

@@ -42,7 +42,7 @@ final class WebSocketConnectionHandler: ChannelInboundHandler, RemovableChannelH
     /// This handler's context, once it joined the pipeline after the upgrade.
     private var context: ChannelHandlerContext?
     /// Sends waiting for the connection to open or for a file to finish.
-    private var pending: [PendingSend] = []
+    private var pending = CircularBuffer<PendingSend>()
     /// The fragments of the message being assembled.
     private var partial: ByteBuffer?
     /// Whether a file is being streamed (data frames of others must wait).
@@ -65,7 +65,7 @@ final class WebSocketConnectionHandler: ChannelInboundHandler, RemovableChannelH
     /// read.
     private var readingPaused = false
     /// How many messages may wait for the consumer before the socket is no longer read.
-    static let unacknowledgedLimit = 4096
+    static let unacknowledgedLimit = 1024
 
     /// Waiting for room to write (see ``whenReady(_:)``).
     private var readinessWaiters: [EventLoopPromise<Void>] = []
@@ -768,8 +768,8 @@ final class WebSocketConnectionHandler: ChannelInboundHandler, RemovableChannelH
     private func flushPending() {
         defer {
             if let context = self.context {
-            self.flush(context)
-        }
+                self.flush(context)
+            }
             self.releaseReadinessWaiters()
             self.updateReading()
         }

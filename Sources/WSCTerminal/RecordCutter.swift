@@ -22,8 +22,7 @@ struct LineCutter: RecordCutter {
     mutating func cut(_ bytes: ArraySlice<UInt8>, into batch: inout [InputRecord]) {
         var start = bytes.startIndex
         while let index = Self.firstIndex(of: self.separator, in: bytes, from: start) {
-            self.pending.append(bytes[start..<index])
-            batch.append(self.pending.take())
+            batch.append(self.pending.take(endingWith: bytes[start..<index]))
             start = index + 1
         }
         self.pending.append(bytes[start...])

@@ -30,11 +30,17 @@ final class ClientHarness: Sendable {
     }
 
     /// Waits for events until `predicate` holds for one; returns everything so far.
+    ///
+    /// Messages taken are acknowledged, as the session does once it printed them: the
+    /// connection stops reading while too many wait.
     @discardableResult
     func wait(until predicate: (ConnectionEvent) -> Bool) async -> [ConnectionEvent] {
         var iterator = self.stream.makeAsyncIterator()
         while let event = await iterator.next() {
             self.collected.withLockedValue { $0.append(event) }
+            if case .message = event {
+                self.client.acknowledge(1)
+            }
             if predicate(event) {
                 break
             }
