@@ -252,8 +252,9 @@ extension WebSocketConnection {
 
     /// Connects TCP, through NIO's resolver or to an address of the forced family.
     ///
-    /// An IP address is connected to as it is; for a name, NIO's resolver tries both families (happy eyeballs). With `-4`, `-6` or `--bind`, the
-    /// connection goes from the `--bind` address to the first address of that family.
+    /// An IP address is connected to as it is; for a name, NIO's resolver tries both
+    /// families (happy eyeballs). With `-4`, `-6` or `--bind`, the connection goes from the
+    /// `--bind` address to the first address of that family.
     private static func connect(
         _ bootstrap: ClientBootstrap,
         to url: WebSocketURL,

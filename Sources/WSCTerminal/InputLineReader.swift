@@ -81,10 +81,7 @@ public enum InputLineReader {
     /// Before a read that would wait for the writer, the records already complete are sent.
     private static func sizedBatches(of size: Int, descriptor: CInt) -> InputBatches {
         let (stream, continuation) = AsyncStream.makeStream(of: [InputRecord].self, bufferingPolicy: .unbounded)
-        let credits = DispatchSemaphore(value: 0)
-        for _ in 0..<Self.largeReadAhead {
-            credits.signal()
-        }
+        let credits = Self.credits(Self.largeReadAhead)
         let recordsPerBatch = max(1, Self.largeChunkSize / size)
         DispatchQueue(label: "wsc.stdin").async {
             var batch: [InputRecord] = []
@@ -131,11 +128,7 @@ public enum InputLineReader {
     /// `cutter` makes of each read as one batch; at most `readAhead` reads ahead.
     private static func batches<Cutter: RecordCutter>(of cutter: Cutter, readSize: Int, readAhead: Int, descriptor: CInt) -> InputBatches {
         let (stream, continuation) = AsyncStream.makeStream(of: [InputRecord].self, bufferingPolicy: .unbounded)
-        // Created at 0 and raised: libdispatch traps when a semaphore is freed below its initial value.
-        let credits = DispatchSemaphore(value: 0)
-        for _ in 0..<readAhead {
-            credits.signal()
-        }
+        let credits = Self.credits(readAhead)
         DispatchQueue(label: "wsc.stdin").async {
             var cutter = cutter
             var chunk = [UInt8](repeating: 0, count: readSize)
@@ -159,6 +152,16 @@ public enum InputLineReader {
             continuation.finish()
         }
         return InputBatches(stream: stream, credits: credits)
+    }
+
+    /// A semaphore that lets the reader run `count` batches ahead of the consumer.
+    private static func credits(_ count: Int) -> DispatchSemaphore {
+        // Created at 0 and raised: libdispatch traps when a semaphore is freed below its initial value.
+        let credits = DispatchSemaphore(value: 0)
+        for _ in 0..<count {
+            credits.signal()
+        }
+        return credits
     }
 
     /// One `read(2)`, retried on EINTR; 0 at the end of input or on an error.
