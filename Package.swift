@@ -45,7 +45,11 @@ let package = Package(
             swiftSettings: releaseSettings
         ),
         // Line editor, printer rules for terminals and pipes.
-        .target(name: "WSCTerminal", dependencies: ["WSCCore", "CLibEdit"], swiftSettings: releaseSettings),
+        .target(
+            name: "WSCTerminal",
+            dependencies: ["WSCCore", "CLibEdit", .product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: releaseSettings
+        ),
         // The command line: options, validation, and the sessions they start.
         .target(
             name: "WSCCommand",
@@ -80,7 +84,7 @@ let package = Package(
                 .product(name: "CompressNIO", package: "compress-nio"),
             ]
         ),
-        .testTarget(name: "WSCTerminalTests", dependencies: ["WSCTerminal"]),
+        .testTarget(name: "WSCTerminalTests", dependencies: ["WSCTerminal", .product(name: "NIOCore", package: "swift-nio")]),
         .testTarget(name: "WSCEndToEndTests", dependencies: ["WSCCore", "WSCTestSupport"], exclude: ["Peers"]),
     ],
     swiftLanguageModes: [.v6]

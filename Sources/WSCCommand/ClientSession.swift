@@ -306,6 +306,16 @@ final class ClientSession {
         }
     }
 
+    /// Sends binary messages in order, with one flush, each payload a buffer of its own that
+    /// goes to the socket without a copy; on the next connection while there is none.
+    private func send(binary payloads: consuming [ByteBuffer]) {
+        if self.isDown {
+            self.outbox += payloads.map { .message(.binary(Array($0.readableBytesView))) }
+        } else {
+            self.client?.send(binary: consume payloads)
+        }
+    }
+
     /// Returns once more input may be read: there is a connection with room to send.
     ///
     /// While reconnecting, that is once the next connection started (or the session ended).
@@ -394,12 +404,14 @@ final class ClientSession {
     private func startReadingInput() {
         let input = self.options.inputBatches()
         Task { @MainActor [weak self] in
-            for await batch in input.stream {
+            for await var batch in input.stream {
                 guard let self, !self.finished else {
                     return
                 }
                 self.lastActivity = .now
-                if self.options.slashCommands, !self.options.inputIsBinary {
+                if let payloads = self.options.payloads(taking: &batch) {
+                    self.send(binary: consume payloads)
+                } else if self.options.slashCommands, !self.options.inputIsBinary {
                     // Lines may be commands: one at a time, and in a pipe a command waits
                     // for the open, as the messages before it do.
                     for line in self.options.lines(from: batch, complain: self.complain) {

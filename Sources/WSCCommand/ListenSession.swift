@@ -268,7 +268,7 @@ final class ListenSession {
     private func startReadingInput() {
         let input = self.options.inputBatches()
         Task { @MainActor [weak self] in
-            for await batch in input.stream {
+            for await var batch in input.stream {
                 guard let self else {
                     return
                 }
@@ -276,7 +276,12 @@ final class ListenSession {
                 guard !self.quitting else {
                     return
                 }
-                if self.options.slashCommands, !self.options.inputIsBinary {
+                if let payloads = self.options.payloads(taking: &batch) {
+                    // A server does not mask: every client writes the same buffers.
+                    for connected in self.clients.values {
+                        connected.client.connection.send(binary: payloads)
+                    }
+                } else if self.options.slashCommands, !self.options.inputIsBinary {
                     for line in self.options.lines(from: batch, complain: self.complain) {
                         self.handleLine(line)
                     }

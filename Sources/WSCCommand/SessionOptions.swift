@@ -1,3 +1,4 @@
+import NIOCore
 import WSCCore
 import WSCTerminal
 
@@ -84,6 +85,29 @@ struct SessionOptions {
         return self.lines(from: batch, complain: complain).map { .text($0) }
     }
 
+    /// The payloads of a batch read into buffers of their own (`--chunk-size` from 16 KiB),
+    /// taken out of it, so that they go to the socket without a copy; nil for any other batch.
+    func payloads(taking batch: inout [InputRecord]) -> [ByteBuffer]? {
+        guard self.inputIsBinary, case .buffer = batch.first else {
+            return nil
+        }
+        let records = consume batch
+        batch = []
+        var payloads: [ByteBuffer] = []
+        payloads.reserveCapacity(records.count)
+        for record in records {
+            switch record {
+            case .buffer(let buffer):
+                payloads.append(buffer)
+            case .complete(let bytes):
+                payloads.append(ByteBuffer(bytes: bytes))
+            case .tooLong:
+                preconditionFailure("records of a fixed size are never too long")
+            }
+        }
+        return payloads
+    }
+
     /// A batch of input records as text lines.
     ///
     /// Records that are not UTF-8, or too long, are passed to `complain` and left out.
@@ -106,6 +130,8 @@ struct SessionOptions {
             switch record {
             case .complete(let bytes):
                 return bytes
+            case .buffer(let buffer):
+                return Array(buffer.readableBytesView)
             case .tooLong(let size):
                 let what = self.inputFraming == .whole ? "input" : "line"
                 complain("\(what) not sent: its \(size) bytes are more than --max-message-size \(Self.sizeText(self.inputLimit)) allows")

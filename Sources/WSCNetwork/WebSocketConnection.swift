@@ -1,3 +1,4 @@
+import NIOConcurrencyHelpers
 import NIOCore
 import WSCCore
 
@@ -25,6 +26,23 @@ public final class WebSocketConnection: Sendable {
     /// Sends messages in order, with one hop to the event loop and one flush.
     public func send(contentsOf messages: [Message]) {
         self.withHandler { $0.send(contentsOf: messages) }
+    }
+
+    /// Sends binary messages in order, with one hop to the event loop and one flush, each
+    /// payload a buffer of its own.
+    ///
+    /// Buffers handed over here and held nowhere else go to the socket without a copy (a
+    /// client masks them in place): the way for bulk data.
+    public func send(binary payloads: consuming [ByteBuffer]) {
+        // Handed over through a box, so that the closure keeps no second reference.
+        let handover = NIOLockedValueBox(consume payloads)
+        self.withHandler { handler in
+            handler.send(binary: handover.withLockedValue { payloads in
+                var taken: [ByteBuffer] = []
+                swap(&taken, &payloads)
+                return taken
+            })
+        }
     }
 
     /// Sends a file as one binary message, streamed in fragments.

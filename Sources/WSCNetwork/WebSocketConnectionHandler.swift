@@ -16,6 +16,8 @@ import WSCCore
 /// and written from the place of NIO's `WebSocketFrameEncoder` in the pipeline: that
 /// encoder writes each frame as two buffers and masks in a second pass, which costs more
 /// than the frame itself when messages are small. Control frames still pass through it.
+/// Binary payloads handed over in buffers of their own (bulk data) are masked in place and
+/// written behind a header of their own instead: they are not copied.
 final class WebSocketConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = WebSocketFrame
     typealias OutboundOut = WebSocketFrame
@@ -23,7 +25,27 @@ final class WebSocketConnectionHandler: ChannelInboundHandler, RemovableChannelH
     /// A data message or file waiting for its turn.
     enum PendingSend {
         case message(Message)
+        /// A binary message whose payload is a buffer of its own.
+        case binary(ByteBuffer)
         case file(OutgoingFile)
+
+        /// The payload bytes it holds in memory (none for a file, read as it goes).
+        var byteCount: Int {
+            switch self {
+            case .message(let message): message.byteCount
+            case .binary(let payload): payload.readableBytes
+            case .file: 0
+            }
+        }
+
+        /// The message it is, as an `unsent` event gives it back (none for a file).
+        var messages: [Message] {
+            switch self {
+            case .message(let message): [message]
+            case .binary(let payload): [.binary(Array(payload.readableBytesView))]
+            case .file: []
+            }
+        }
     }
 
     private(set) var settings: ConnectionSettings
@@ -155,7 +177,7 @@ final class WebSocketConnectionHandler: ChannelInboundHandler, RemovableChannelH
     // MARK: Commands from the user
 
     func send(_ message: Message) {
-        self.enqueue(message)
+        self.enqueue(.message(message))
         if let context = self.context {
             self.flush(context)
         }
@@ -164,23 +186,39 @@ final class WebSocketConnectionHandler: ChannelInboundHandler, RemovableChannelH
     /// Sends messages in order with a single flush (a batch of piped lines).
     func send(contentsOf messages: [Message]) {
         for message in messages {
-            self.enqueue(message)
+            self.enqueue(.message(message))
         }
         if let context = self.context {
             self.flush(context)
         }
     }
 
-    /// Writes (without flushing), queues, or refuses one message, as the state machine says.
-    private func enqueue(_ message: Message) {
+    /// Sends binary messages in order with a single flush, each payload a buffer of its own.
+    ///
+    /// A client masks each payload in place, so a buffer held nowhere else is not copied.
+    func send(binary payloads: consuming [ByteBuffer]) {
+        for index in payloads.indices {
+            // Taken out of the array, so that this is the only reference left.
+            var payload = ByteBuffer()
+            swap(&payload, &payloads[index])
+            self.enqueue(.binary(consume payload))
+        }
+        if let context = self.context {
+            self.flush(context)
+        }
+    }
+
+    /// Writes (without flushing), queues, or refuses one message (not a file), as the state
+    /// machine says.
+    private func enqueue(_ message: consuming PendingSend) {
         switch self.state.sendRequested() {
         case .sendMessage where !self.isStreaming:
-            self.write(message)
+            self.write(consume message)
         case .sendMessage, .queueMessage:
-            self.pending.append(.message(message))
             self.pendingBytes += message.byteCount
+            self.pending.append(consume message)
         case .refuseMessage where self.settings.givesBackUnsent && self.state.readyState != .open:
-            self.emit(.unsent([message]))
+            self.emit(.unsent(message.messages))
         case .refuseMessage(let error):
             self.emit(.error(error))
         case .none, .fireOpen, .deliverMessage, .dropMessage, .sendPong, .sendClose, .answerCloseAndCloseChannel, .failConnection,
@@ -572,7 +610,7 @@ final class WebSocketConnectionHandler: ChannelInboundHandler, RemovableChannelH
             self.unacknowledged += 1
             if self.settings.echo, self.state.readyState == .open {
                 // Flushed once per read burst, in channelReadComplete.
-                self.enqueue(message)
+                self.enqueue(.message(message))
                 self.echoNeedsFlush = true
             }
             // A consumer (a terminal, a pipe) or an echo peer that is behind stops the reading.
@@ -708,6 +746,54 @@ final class WebSocketConnectionHandler: ChannelInboundHandler, RemovableChannelH
         }
     }
 
+    /// Writes a message or streams a file (unflushed).
+    private func write(_ item: consuming PendingSend) {
+        switch consume item {
+        case .message(let message):
+            self.write(message)
+        case .binary(let payload):
+            self.write(binary: consume payload)
+        case .file(let file):
+            self.stream(file)
+        }
+    }
+
+    /// Writes a binary message whose payload is a buffer of its own (unflushed).
+    ///
+    /// The header goes in a small buffer of its own, and the payload is masked in place and
+    /// written as it is: bulk data is not copied (unless the buffer is also held elsewhere,
+    /// when masking copies it first).
+    private func write(binary payload: consuming ByteBuffer) {
+        guard let context = self.context else {
+            preconditionFailure("writing before the handler joined the pipeline")
+        }
+        self.statistics.sent(bytes: payload.readableBytes)
+        if let compression = self.compression {
+            if let compressed = compression.compress(payload, allocator: context.channel.allocator) {
+                compressed.withUnsafeReadableBytes { self.writeFrame($0, opcode: .binary, rsv1: true) }
+            } else {
+                payload.withUnsafeReadableBytes { self.writeFrame($0, opcode: .binary, rsv1: false) }
+            }
+            return
+        }
+        let maskKey = self.outgoingMaskKey
+        guard let encoderContext = self.encoderContext else {
+            let frame = WebSocketFrame(fin: true, opcode: .binary, maskKey: maskKey, data: payload)
+            context.write(self.wrapOutboundOut(frame), promise: nil)
+            return
+        }
+        self.writeEncodedFrames()
+        var header = context.channel.allocator.buffer(capacity: 14)
+        header.writeWebSocketFrameHeader(fin: true, opcode: .binary, maskKey: maskKey, length: payload.readableBytes)
+        if let maskKey {
+            payload.withUnsafeMutableReadableBytes { bytes in
+                maskKey.mask(UnsafeRawBufferPointer(bytes), into: bytes)
+            }
+        }
+        encoderContext.write(NIOAny(header), promise: nil)
+        encoderContext.write(NIOAny(payload), promise: nil)
+    }
+
     /// Writes one whole data frame (unflushed): encoded into the shared buffer, or, without
     /// an encoder to write past, as a `WebSocketFrame`.
     private func writeFrame(_ payload: UnsafeRawBufferPointer, opcode: WebSocketOpcode, rsv1: Bool) {
@@ -774,13 +860,9 @@ final class WebSocketConnectionHandler: ChannelInboundHandler, RemovableChannelH
             self.updateReading()
         }
         while !self.pending.isEmpty, !self.isStreaming, self.state.readyState == .open {
-            switch self.pending.removeFirst() {
-            case .message(let message):
-                self.pendingBytes -= message.byteCount
-                self.write(message)
-            case .file(let file):
-                self.stream(file)
-            }
+            let next = self.pending.removeFirst()
+            self.pendingBytes -= next.byteCount
+            self.write(consume next)
         }
     }
 
@@ -788,12 +870,10 @@ final class WebSocketConnectionHandler: ChannelInboundHandler, RemovableChannelH
     private func discardPending() {
         var unsent: [Message] = []
         for item in self.pending {
-            switch item {
-            case .file(let file):
+            if case .file(let file) = item {
                 file.close()
-            case .message(let message):
-                unsent.append(message)
             }
+            unsent += item.messages
         }
         if self.settings.givesBackUnsent, !unsent.isEmpty {
             self.emit(.unsent(unsent))

@@ -1,4 +1,5 @@
 import Dispatch
+import NIOCore
 
 #if canImport(Glibc)
 import Glibc
@@ -66,6 +67,9 @@ public enum InputLineReader {
 
     /// Standard input cut into records of `size` bytes (the last may be shorter), wherever
     /// the cuts fall; read ahead by a few chunks at most, as ``records(separator:limit:descriptor:)``.
+    ///
+    /// From ``directReadMinimum`` bytes on, each record is a buffer of its own
+    /// (``InputRecord/buffer(_:)``); smaller ones are ``InputRecord/complete(_:)``.
     public static func chunks(of size: Int, descriptor: CInt = STDIN_FILENO) -> InputBatches {
         guard size < Self.directReadMinimum else {
             return Self.sizedBatches(of: size, descriptor: descriptor)
@@ -74,8 +78,9 @@ public enum InputLineReader {
         return Self.batches(of: SizeCutter(size: size), readSize: Self.largeChunkSize, readAhead: Self.largeReadAhead, descriptor: descriptor)
     }
 
-    /// Records of `size` bytes read straight into their own storage, a batch of about
-    /// ``largeChunkSize`` bytes at a time: bulk data is not copied from a read buffer.
+    /// Records of `size` bytes read straight into buffers of their own (``InputRecord/buffer(_:)``),
+    /// a batch of about ``largeChunkSize`` bytes at a time: bulk data is not copied from a read
+    /// buffer, nor on its way to the socket.
     ///
     /// A record is only complete when full (or at the end of input), as with ``SizeCutter``.
     /// Before a read that would wait for the writer, the records already complete are sent.
@@ -83,41 +88,46 @@ public enum InputLineReader {
         let (stream, continuation) = AsyncStream.makeStream(of: [InputRecord].self, bufferingPolicy: .unbounded)
         let credits = Self.credits(Self.largeReadAhead)
         let recordsPerBatch = max(1, Self.largeChunkSize / size)
+        let allocator = ByteBufferAllocator()
         DispatchQueue(label: "wsc.stdin").async {
             var batch: [InputRecord] = []
             batch.reserveCapacity(recordsPerBatch)
+            // Handed over, not shared: the connection masks records in place, and one still
+            // referenced here (the consumer may run before `yield` returns) would be copied first.
+            func handOver() {
+                var full: [InputRecord] = []
+                full.reserveCapacity(recordsPerBatch)
+                swap(&full, &batch)
+                continuation.yield(consume full)
+            }
             // Each batch sent takes a credit, and the one being filled holds it.
             func send() {
-                continuation.yield(batch)
-                batch = []
-                batch.reserveCapacity(recordsPerBatch)
+                handOver()
                 credits.wait()
             }
             var atEnd = false
             credits.wait()
             while !atEnd {
-                let record = [UInt8](unsafeUninitializedCapacity: size) { storage, filled in
-                    while filled < size {
-                        if !batch.isEmpty, !Self.isReadable(descriptor) {
-                            send()
-                        }
-                        let count = Self.read(descriptor, into: UnsafeMutableRawBufferPointer(UnsafeMutableBufferPointer(rebasing: storage[filled...])))
-                        guard count > 0 else {
-                            atEnd = true
-                            return
-                        }
-                        filled += count
+                var record = allocator.buffer(capacity: size)
+                while !atEnd, record.readableBytes < size {
+                    if !batch.isEmpty, !Self.isReadable(descriptor) {
+                        send()
                     }
+                    let wanted = size - record.readableBytes
+                    let count = record.writeWithUnsafeMutableBytes(minimumWritableBytes: wanted) { free in
+                        Self.read(descriptor, into: UnsafeMutableRawBufferPointer(rebasing: free[..<wanted]))
+                    }
+                    atEnd = count == 0
                 }
-                if !record.isEmpty {
-                    batch.append(.complete(record))
+                if record.readableBytes > 0 {
+                    batch.append(.buffer(consume record))
                 }
                 if !atEnd, batch.count == recordsPerBatch {
                     send()
                 }
             }
             if !batch.isEmpty {
-                continuation.yield(batch)
+                handOver()
             }
             continuation.finish()
         }

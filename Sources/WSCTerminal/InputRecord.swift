@@ -1,7 +1,13 @@
+import NIOCore
+
 /// One record of standard input: its bytes, or only its size when it is too long to keep.
 public enum InputRecord: Sendable, Equatable {
     /// A record within the size limit, without its separator.
     case complete([UInt8])
+    /// A record of bulk data read straight into a buffer of its own, which a connection can
+    /// send without a copy (``InputLineReader/chunks(of:descriptor:)`` from
+    /// ``InputLineReader/directReadMinimum`` bytes on).
+    case buffer(ByteBuffer)
     /// A record longer than the limit, read through and dropped; the count is its size.
     case tooLong(Int)
 }

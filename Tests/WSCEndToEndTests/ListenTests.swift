@@ -82,6 +82,30 @@ extension EndToEnd {
             }
         }
 
+        @Test("--chunk-size: piped bytes go to every client as binary messages, byte-exact")
+        func chunksToEveryClient() async throws {
+            let server = try ListenProcess.start(["--chunk-size", "64K"])
+            var generator = SystemRandomNumberGenerator()
+            let input = Data((0..<200_000).map { _ in UInt8.random(in: 0...255, using: &generator) })
+            let url = server.url
+            let client = ["-w", "-1", "--count", "4", "--binary-format", "base64", url]
+            async let first = onOwnThread { try WSCRun.run(client) }
+            async let second = onOwnThread { try WSCRun.run(client) }
+            // Both connect before the bytes are written: each gets all of them.
+            try server.waitForStandardError(containing: "[#2] Client connected")
+            server.write(input)
+            // The last record is short: it goes at the end of input (which ends nothing here).
+            server.closeInput()
+            for run in try await [first, second] {
+                #expect(run.status == 0, "\(run.standardError)")
+                let messages = run.output.split(separator: "\n").compactMap { Data(base64Encoded: String($0)) }
+                #expect(messages.map(\.count) == [65536, 65536, 65536, 200_000 - 3 * 65536])
+                #expect(messages.reduce(Data(), +) == input)
+            }
+            server.send(SIGTERM)
+            _ = try server.finish()
+        }
+
         @Test("--ndjson: a listening event with the URL, then every event with the client's id")
         func ndjson() throws {
             let server = try ListenProcess.start(["--ndjson", "--echo"])

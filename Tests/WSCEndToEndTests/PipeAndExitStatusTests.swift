@@ -164,18 +164,23 @@ extension EndToEnd {
             let server = try PeerServer.pythonWebSockets()
             defer { server.stop() }
             var generator = SystemRandomNumberGenerator()
-            let input = (0..<100_003).map { _ in UInt8.random(in: 0...255, using: &generator) }
-            let run = try WSCRun.run(
-                // --count, not -w 0: Python websockets stops echoing once our close arrived.
-                ["--chunk-size", "1K", "--binary-format", "base64", "--count", "98", "ws://127.0.0.1:\(server.port)/"],
-                input: Data(input)
-            )
-            #expect(run.status == 0)
-            let messages = run.output.split(separator: "\n").compactMap { Data(base64Encoded: String($0)) }
-            #expect(messages.count == 98)
-            #expect(messages.dropLast().allSatisfy { $0.count == 1024 })
-            #expect(messages.last?.count == 100_003 - 97 * 1024)
-            #expect(messages.reduce(Data(), +) == Data(input))
+            let input = (0..<300_007).map { _ in UInt8.random(in: 0...255, using: &generator) }
+            // 1K records are cut from large reads; 64K ones are read into buffers of their own
+            // and masked in place.
+            for (size, text) in [(1024, "1K"), (65536, "64K")] {
+                let count = (input.count + size - 1) / size
+                let run = try WSCRun.run(
+                    // --count, not -w 0: Python websockets stops echoing once our close arrived.
+                    ["--chunk-size", text, "--binary-format", "base64", "--count", "\(count)", "ws://127.0.0.1:\(server.port)/"],
+                    input: Data(input)
+                )
+                #expect(run.status == 0)
+                let messages = run.output.split(separator: "\n").compactMap { Data(base64Encoded: String($0)) }
+                #expect(messages.count == count)
+                #expect(messages.dropLast().allSatisfy { $0.count == size })
+                #expect(messages.last?.count == input.count - (count - 1) * size)
+                #expect(messages.reduce(Data(), +) == Data(input))
+            }
 
             for arguments in [["--chunk-size", "0"], ["--chunk-size", "2M", "--max-message-size", "1M"], ["--chunk-size", "1K", "--whole"]] {
                 let refused = try WSCRun.run(arguments + ["ws://127.0.0.1:\(server.port)/"], input: Data())

@@ -165,6 +165,56 @@ struct HandlerTests {
         #expect(try Self.decodeMaskedFrames(try #require(try channel.readOutbound(as: ByteBuffer.self))).messages == fourth)
     }
 
+    @Test("a payload in a buffer of its own is masked in place and written as it is; a buffer held elsewhere is left as it was")
+    func payloadBuffers() throws {
+        let (channel, handler) = try Self.openHandlerBehindEncoder()
+        let bytes = (0..<70_001).map { UInt8(truncatingIfNeeded: $0 &* 13) }
+        let kept = ByteBuffer(bytes: bytes[..<45])
+        var payloads = [ByteBuffer(bytes: bytes), kept]
+        let address = payloads[0].withUnsafeReadableBytes { UInt(bitPattern: $0.baseAddress) }
+        handler.send(binary: consume payloads)
+
+        var written: [ByteBuffer] = []
+        while let buffer = try channel.readOutbound(as: ByteBuffer.self) {
+            written.append(buffer)
+        }
+        // A header, then the payload itself: the first is the very memory handed over.
+        #expect(written.map(\.readableBytes) == [14, bytes.count, 6, 45])
+        #expect(written[1].withUnsafeReadableBytes { UInt(bitPattern: $0.baseAddress) } == address)
+        #expect(Array(kept.readableBytesView) == Array(bytes[..<45]))
+        let all = written.reduce(into: ByteBuffer()) { all, buffer in all.writeImmutableBuffer(buffer) }
+        #expect(try Self.decodeMaskedFrames(all).messages == [.binary(bytes), .binary(Array(bytes[..<45]))])
+        #expect(handler.status().statistics.messagesSent == 2)
+    }
+
+    @Test("payloads in buffers of their own, sent before the open, follow the messages sent before them")
+    func payloadBuffersQueued() throws {
+        let channel = EmbeddedChannel()
+        let configuration = ClientConfiguration(url: try WebSocketURL(parsing: "ws://127.0.0.1:1/"))
+        let handler = WebSocketConnectionHandler(settings: configuration.connectionSettings, eventLoop: channel.eventLoop, emitBatch: { _ in })
+        try channel.pipeline.syncOperations.addHandler(WebSocketFrameEncoder())
+        try channel.pipeline.syncOperations.addHandler(handler)
+        handler.connected(channel)
+        handler.send(contentsOf: [.text("first")])
+        var payloads = [ByteBuffer(bytes: [1, 2, 3])]
+        let address = payloads[0].withUnsafeReadableBytes { UInt(bitPattern: $0.baseAddress) }
+        handler.send(binary: consume payloads)
+        handler.send(contentsOf: [.text("last")])
+        #expect(try channel.readOutbound(as: ByteBuffer.self) == nil)
+
+        handler.upgraded(HandshakeValidation.Agreement(subprotocol: nil))
+        handler.upgradeCompleted()
+        var written: [ByteBuffer] = []
+        while let buffer = try channel.readOutbound(as: ByteBuffer.self) {
+            written.append(buffer)
+        }
+        // The first frame encoded, the payload's header, the payload (not copied while it waited), the last frame.
+        #expect(written.map(\.readableBytes) == [2 + 4 + 5, 6, 3, 2 + 4 + 4])
+        #expect(written[2].withUnsafeReadableBytes { UInt(bitPattern: $0.baseAddress) } == address)
+        let all = written.reduce(into: ByteBuffer()) { all, buffer in all.writeImmutableBuffer(buffer) }
+        #expect(try Self.decodeMaskedFrames(all).messages == [.text("first"), .binary([1, 2, 3]), .text("last")])
+    }
+
     /// A client handler on an open connection, behind NIO's frame encoder (so frames are
     /// encoded into shared buffers), with messages up to 1 MiB.
     private static func openHandlerBehindEncoder() throws -> (EmbeddedChannel, WebSocketConnectionHandler) {
@@ -288,6 +338,18 @@ struct ServerRoleHandlerTests {
         #expect(echo.opcode == .binary && echo.maskKey == nil && Array(echo.data.readableBytesView) == [1, 2, 3])
         let pong = try #require(try channel.readOutbound(as: WebSocketFrame.self))
         #expect(pong.opcode == .pong && pong.maskKey == nil && Array(pong.data.readableBytesView) == Array("p".utf8))
+    }
+
+    @Test("a payload buffer given to several clients goes to each unmasked, and stays as it was")
+    func sharedPayloadBuffers() throws {
+        let payload = ByteBuffer(bytes: Array(0..<200))
+        for _ in 0..<2 {
+            let (channel, handler, _) = try self.openHandler()
+            handler.send(binary: [payload])
+            let frame = try #require(try channel.readOutbound(as: WebSocketFrame.self))
+            #expect(frame.opcode == .binary && frame.fin && frame.maskKey == nil && frame.data == payload)
+        }
+        #expect(Array(payload.readableBytesView) == Array(0..<200))
     }
 
     @Test("the client's close is answered with its code, then the server ends TCP: a clean close")

@@ -1,4 +1,5 @@
 import Dispatch
+import NIOCore
 import Synchronization
 import Testing
 
@@ -27,6 +28,22 @@ struct InputLineReaderTests {
         #expect(records.last?.count == input.count % size)
         #expect(records.count == input.count / size + 1)
         #expect(records.flatMap { $0 } == input)
+    }
+
+    @Test("--chunk-size: from 16 KiB each record is a buffer of its own, which a connection sends without a copy")
+    func chunkKinds() async throws {
+        for (size, asBuffers) in [(InputLineReader.directReadMinimum - 1, false), (InputLineReader.directReadMinimum, true)] {
+            let pipe = try Pipe()
+            pipe.write([UInt8](repeating: 1, count: 3 * size), pieces: [size])
+            var kinds: [Bool] = []
+            let batches = InputLineReader.chunks(of: size, descriptor: pipe.reading)
+            for await batch in batches.stream {
+                kinds += batch.map { if case .buffer = $0 { true } else { false } }
+                batches.consumed()
+            }
+            close(pipe.reading)
+            #expect(kinds == [asBuffers, asBuffers, asBuffers])
+        }
     }
 
     @Test("--chunk-size: a record is sent once it is full, while the writer still has the pipe open")
@@ -118,6 +135,8 @@ struct InputLineReaderTests {
             switch record {
             case .complete(let bytes):
                 return bytes
+            case .buffer(let buffer):
+                return Array(buffer.readableBytesView)
             case .tooLong(let size):
                 Issue.record("a record too long: \(size) bytes")
                 return []

@@ -62,6 +62,11 @@ final class ListenProcess: @unchecked Sendable {
         self.input.write(Data(text.utf8))
     }
 
+    /// Writes bytes to the server's standard input.
+    func write(_ data: Data) {
+        self.input.write(data)
+    }
+
     func closeInput() {
         try? self.input.close()
     }
