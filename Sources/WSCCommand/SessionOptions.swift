@@ -127,16 +127,11 @@ struct SessionOptions {
     /// The bytes of the records within the size limit; the others are passed to `complain`.
     private func records(from batch: [InputRecord], complain: (String) -> Void) -> [[UInt8]] {
         batch.compactMap { record in
-            switch record {
-            case .complete(let bytes):
-                return bytes
-            case .buffer(let buffer):
-                return Array(buffer.readableBytesView)
-            case .tooLong(let size):
+            if case .tooLong(let size) = record {
                 let what = self.inputFraming == .whole ? "input" : "line"
                 complain("\(what) not sent: its \(size) bytes are more than --max-message-size \(Self.sizeText(self.inputLimit)) allows")
-                return nil
             }
+            return record.bytes
         }
     }
 

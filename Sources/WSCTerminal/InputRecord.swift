@@ -11,3 +11,14 @@ public enum InputRecord: Sendable, Equatable {
     /// A record longer than the limit, read through and dropped; the count is its size.
     case tooLong(Int)
 }
+
+extension InputRecord {
+    /// The record's bytes (copied out of a buffer); nil for one too long to keep.
+    public var bytes: [UInt8]? {
+        switch self {
+        case .complete(let bytes): bytes
+        case .buffer(let buffer): Array(buffer.readableBytesView)
+        case .tooLong: nil
+        }
+    }
+}

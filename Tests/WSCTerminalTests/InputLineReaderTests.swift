@@ -132,15 +132,11 @@ struct InputLineReaderTests {
 
     private static func bytes(of batch: [InputRecord]) -> [[UInt8]] {
         batch.map { record in
-            switch record {
-            case .complete(let bytes):
-                return bytes
-            case .buffer(let buffer):
-                return Array(buffer.readableBytesView)
-            case .tooLong(let size):
-                Issue.record("a record too long: \(size) bytes")
+            guard let bytes = record.bytes else {
+                Issue.record("a record too long: \(record)")
                 return []
             }
+            return bytes
         }
     }
 }
