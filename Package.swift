@@ -21,11 +21,9 @@ let package = Package(
         .package(url: "https://github.com/adam-fowler/compress-nio", from: "1.5.0"),
     ],
     targets: [
-        // Fixed-argument C wrappers around libedit (Swift cannot call C variadics).
-        .target(
-            name: "CLibEdit",
-            linkerSettings: [.linkedLibrary("edit")]
-        ),
+        // Fixed-argument C wrappers around libedit (Swift cannot call C variadics). libedit
+        // is opened when the prompt starts (dlopen), not linked: a run in a pipe never loads it.
+        .target(name: "CLibEdit"),
         // Models, the connection state machine, parsing and formatting: no I/O.
         .target(name: "WSCCore", swiftSettings: releaseSettings),
         // WebSocket client and server on SwiftNIO.

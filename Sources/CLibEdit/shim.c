@@ -17,6 +17,107 @@
 #include <wchar.h>
 #include <wctype.h>
 
+#include <dlfcn.h>
+
+/* ---------- libedit, opened on first use
+ * Only the prompt needs libedit: it is dlopen()ed by wsc_le_init(), so a run in
+ * a pipe never maps it (nor libtinfo, libbsd and libmd behind it), and starts
+ * sooner. Every name of it used below goes through this table: the macros after
+ * it make `rl_point` mean libedit's own variable, `rl_initialize()` its function. */
+#define WSC_LE_SYMBOLS(X) \
+    X(rl_point) \
+    X(rl_end) \
+    X(rl_line_buffer) \
+    X(rl_prompt) \
+    X(rl_readline_name) \
+    X(rl_catch_signals) \
+    X(rl_catch_sigwinch) \
+    X(rl_attempted_completion_function) \
+    X(rl_attempted_completion_over) \
+    X(rl_completion_append_character) \
+    X(rl_completion_query_items) \
+    X(rl_initialize) \
+    X(rl_parse_and_bind) \
+    X(rl_callback_handler_install) \
+    X(rl_callback_handler_remove) \
+    X(rl_callback_read_char) \
+    X(rl_forced_update_display) \
+    X(rl_get_previous_history) \
+    X(rl_insert_text) \
+    X(rl_delete_text) \
+    X(rl_resize_terminal) \
+    X(rl_get_screen_size) \
+    X(rl_completion_matches) \
+    X(rl_filename_completion_function) \
+    X(tilde_expand) \
+    X(add_history) \
+    X(read_history) \
+    X(write_history) \
+    X(stifle_history)
+
+static struct {
+#define WSC_LE_FIELD(name) __typeof__(&name) name;
+    WSC_LE_SYMBOLS(WSC_LE_FIELD)
+#undef WSC_LE_FIELD
+} le;
+
+static int g_loaded;           /* 1: le is filled in; -1: libedit could not be loaded */
+static char g_load_error[256];
+
+/* Fills in le from libedit's shared object; 0 on success. */
+static int le_load(void) {
+    if (g_loaded) return g_loaded > 0 ? 0 : -1;
+    g_loaded = -1;
+    void *h = dlopen("libedit.so.2", RTLD_NOW | RTLD_LOCAL);
+    if (!h) h = dlopen("libedit.so", RTLD_NOW | RTLD_LOCAL);
+    if (!h) {
+        const char *e = dlerror();
+        snprintf(g_load_error, sizeof g_load_error, "%s", e ? e : "libedit.so.2 not found");
+        return -1;
+    }
+#define WSC_LE_LOAD(name) \
+    if (!(le.name = (__typeof__(le.name))dlsym(h, #name))) { \
+        snprintf(g_load_error, sizeof g_load_error, "libedit has no %s", #name); \
+        return -1; \
+    }
+    WSC_LE_SYMBOLS(WSC_LE_LOAD)
+#undef WSC_LE_LOAD
+    g_loaded = 1;
+    return 0;
+}
+
+const char *wsc_le_load_error(void) { return g_load_error; }
+
+#define rl_point (*le.rl_point)
+#define rl_end (*le.rl_end)
+#define rl_line_buffer (*le.rl_line_buffer)
+#define rl_prompt (*le.rl_prompt)
+#define rl_readline_name (*le.rl_readline_name)
+#define rl_catch_signals (*le.rl_catch_signals)
+#define rl_catch_sigwinch (*le.rl_catch_sigwinch)
+#define rl_attempted_completion_function (*le.rl_attempted_completion_function)
+#define rl_attempted_completion_over (*le.rl_attempted_completion_over)
+#define rl_completion_append_character (*le.rl_completion_append_character)
+#define rl_completion_query_items (*le.rl_completion_query_items)
+#define rl_initialize (*le.rl_initialize)
+#define rl_parse_and_bind (*le.rl_parse_and_bind)
+#define rl_callback_handler_install (*le.rl_callback_handler_install)
+#define rl_callback_handler_remove (*le.rl_callback_handler_remove)
+#define rl_callback_read_char (*le.rl_callback_read_char)
+#define rl_forced_update_display (*le.rl_forced_update_display)
+#define rl_get_previous_history (*le.rl_get_previous_history)
+#define rl_insert_text (*le.rl_insert_text)
+#define rl_delete_text (*le.rl_delete_text)
+#define rl_resize_terminal (*le.rl_resize_terminal)
+#define rl_get_screen_size (*le.rl_get_screen_size)
+#define rl_completion_matches (*le.rl_completion_matches)
+#define rl_filename_completion_function (*le.rl_filename_completion_function)
+#define tilde_expand (*le.tilde_expand)
+#define add_history (*le.add_history)
+#define read_history (*le.read_history)
+#define write_history (*le.write_history)
+#define stifle_history (*le.stifle_history)
+
 static char *g_prompt;
 static char *g_hist_path;
 static int g_inited;
@@ -61,6 +162,7 @@ static void geo_addc(struct geo *g, wchar_t c) {
 }
 
 int wsc_le_cursor_row(void) {
+    if (g_loaded <= 0) return 0;
     struct geo g = {0, 0, 80, 24};
     int rows = 0, cols = 0;
     rl_get_screen_size(&rows, &cols);
@@ -103,8 +205,8 @@ int wsc_le_cursor_row(void) {
     return g.v;
 }
 
-int wsc_le_point(void) { return rl_point; }
-int wsc_le_end(void) { return rl_end; }
+int wsc_le_point(void) { return g_loaded > 0 ? rl_point : 0; }
+int wsc_le_end(void) { return g_loaded > 0 ? rl_end : 0; }
 
 /* Cursor to column 0 of the prompt's first row and clear to the end of screen.
  * "\r\e[K\e[C\e[J\r" instead of "\r\e[J": tmux (scroll-on-clear, default on)
@@ -194,6 +296,7 @@ void wsc_le_add_command(const char *cmd) {
 int wsc_le_init(const char *prompt, const char *history_path, int history_max) {
     if (g_inited) return 0;
     if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) return -1;
+    if (le_load() != 0) return -2;
 
     const char *loc = setlocale(LC_CTYPE, "");
     if (!loc || strcmp(loc, "C") == 0 || strcmp(loc, "POSIX") == 0)
@@ -279,7 +382,7 @@ void wsc_le_print_above(const char *text, size_t len) {
     fflush(stdout);
 }
 
-int wsc_le_line_is_empty(void) { return rl_end <= 0; }
+int wsc_le_line_is_empty(void) { return g_loaded > 0 ? rl_end <= 0 : 1; }
 
 void wsc_le_set_clear_method(int m) { g_clear_method = m; }
 
@@ -307,7 +410,9 @@ void wsc_le_clear_line(void) {
 }
 
 /* ---------- history */
-void wsc_le_history_add(const char *line) { add_history(line); }
+void wsc_le_history_add(const char *line) {
+    if (g_inited) add_history(line);
+}
 
 int wsc_le_history_save(void) {
     if (!g_hist_path) return 0;
@@ -356,6 +461,7 @@ void wsc_le_suspend(void) {
 }
 
 void wsc_le_resize(void) {
+    if (!g_inited) return;
     rl_resize_terminal();          /* el_resize(): re-reads the window size */
     if (g_installed) {
         erase_edit_area();         /* uses the new width */

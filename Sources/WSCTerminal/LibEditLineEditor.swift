@@ -53,7 +53,17 @@ public final class LibEditLineEditor: LineEditor {
             wsc_le_add_command(command)
         }
         let history = self.historyFile.flatMap { HistoryLocation.prepare($0) ? $0 : nil }
-        guard wsc_le_init(self.prompt, history, Int32(Self.historyLimit)) == 0 else {
+        switch wsc_le_init(self.prompt, history, Int32(Self.historyLimit)) {
+        case 0:
+            break
+        case -2:
+            // libedit is opened only now: without it there is no prompt, and the session
+            // ends as if the terminal had gone.
+            let reason = String(cString: wsc_le_load_error())
+            OutputStream.standardError.write("wsc: no prompt: libedit could not be loaded (\(reason))\n")
+            Task { @MainActor in onHangUp() }
+            return
+        default:
             return
         }
         self.isActive = true

@@ -34,6 +34,41 @@ extension EndToEnd {
             #expect(exit.terminalRestored)
         }
 
+        @Test("libedit is loaded for the prompt only: a run in a pipe does not map it, one at a terminal does")
+        func libeditOnlyForThePrompt() throws {
+            let server = try PeerServer.pythonWebSockets()
+            defer { server.stop() }
+            let piped = try ClientProcess.start(["-w", "0", "ws://127.0.0.1:\(server.port)/"])
+            try piped.wait(for: "the open event", onStandardError: true) { $0.contains("Connected to") }
+            let pipedMaps = Self.mappedFiles(of: piped.process.processIdentifier)
+            _ = piped.finish()
+            #expect(pipedMaps.contains("libc.so") && !pipedMaps.contains("libedit"))
+
+            // A path of its own, to find this wsc among the processes.
+            let path = "/prompt-\(UUID().uuidString)"
+            let terminal = try self.start(server, path: path)
+            try terminal.waitFor("Connected to")
+            // A line typed and echoed: the prompt is up.
+            try terminal.type("hi")
+            try terminal.press("Enter")
+            try terminal.waitFor("< hi")
+            let found = try Spawn.run(["/usr/bin/pgrep", "-f", path], environment: [:], captureOutput: true)
+            let pids = found.output.split(separator: "\n").compactMap { Int32($0) }
+            #expect(pids.contains { Self.mappedFiles(of: $0).contains("libedit") })
+            try terminal.press("C-d")
+            #expect(try terminal.waitForExit().status == 0)
+        }
+
+        /// What `/proc/PID/maps` lists, read to its end (Foundation's `String(contentsOfFile:)`
+        /// stops early on a file of no size).
+        static func mappedFiles(of pid: Int32) -> String {
+            guard let file = FileHandle(forReadingAtPath: "/proc/\(pid)/maps") else {
+                return ""
+            }
+            defer { try? file.close() }
+            return String(decoding: (try? file.readToEnd()) ?? Data(), as: UTF8.self)
+        }
+
         @Test("a flood of messages keeps the half-typed line and the cursor")
         func flood() throws {
             let server = try PeerServer.pythonWebSockets()

@@ -27,11 +27,16 @@ enum {
 };
 
 /* 0: ok. -1: stdin or stdout is not a terminal (use a plain reader instead).
+ * -2: libedit could not be loaded (it is opened here, not at start):
+ * wsc_le_load_error() says why.
  * Sets the locale (LC_CTYPE "" with C.UTF-8 fallback), saves the termios of
  * fd 0, turns off libedit's signal handling, sets up completion, stifles and
  * loads history (history_path may be NULL, history_max <= 0: unlimited),
  * makes stdout fully buffered and draws the prompt. */
 int wsc_le_init(const char *prompt, const char *history_path, int history_max);
+
+/* Why wsc_le_init() returned -2 (dlopen's or dlsym's words); "" before that. */
+const char *wsc_le_load_error(void);
 
 /* Idempotent tear-down: erases the prompt area, removes the handler, restores
  * the termios saved by init, writes the history file, flushes stdout. */
