@@ -59,6 +59,26 @@ extension EndToEnd {
             #expect(try terminal.waitForExit().status == 0)
         }
 
+        @Test("without a usable libedit the prompt says why, and wsc ends as on a hang-up (129), terminal restored")
+        func noLibedit() throws {
+            let server = try PeerServer.pythonWebSockets()
+            defer { server.stop() }
+            // A real shared object under libedit's name, found first, without libedit's symbols.
+            let directory = try Paths.temporaryDirectory()
+            defer { try? FileManager.default.removeItem(atPath: directory) }
+            let zlib = URL(fileURLWithPath: "/lib/x86_64-linux-gnu/libz.so.1").resolvingSymlinksInPath().path
+            try FileManager.default.copyItem(atPath: zlib, toPath: directory + "/libedit.so.2")
+            let terminal = try Tmux(
+                "'\(Paths.wsc)' ws://127.0.0.1:\(server.port)/",
+                environment: ["XDG_STATE_HOME": directory, "LD_LIBRARY_PATH": directory]
+            )
+            let screen = try terminal.waitFor("[exit")
+            #expect(screen.contains("wsc: no prompt: libedit could not be loaded (libedit has no rl_point)"))
+            let exit = try terminal.waitForExit()
+            #expect(exit.status == 129)
+            #expect(exit.terminalRestored)
+        }
+
         /// What `/proc/PID/maps` lists, read to its end (Foundation's `String(contentsOfFile:)`
         /// stops early on a file of no size).
         static func mappedFiles(of pid: Int32) -> String {
