@@ -46,6 +46,8 @@ final class ClientSession {
     private var waitingAfterInput = false
     /// Set once the session is over: nothing more is sent or shown.
     private var finished = false
+    /// Set once a record of input was not sent (too long, not UTF-8): the exit status says so.
+    private var inputNotSent = false
 
     /// `--reconnect`: the backoff, and what waits for the next connection.
     private var reconnection: Reconnection?
@@ -151,6 +153,11 @@ final class ClientSession {
         self.output.flush()
         self.output.editor?.stop()
         self.signals?.cancel()
+        return self.connectionStatus.counting(outputFailed: self.output.writeFailure != nil, inputNotSent: self.inputNotSent)
+    }
+
+    /// The exit status as the connection's end (or a signal, or the time limit) decides it.
+    private var connectionStatus: ExitStatus {
         if let statusOverride {
             return statusOverride
         }
@@ -390,6 +397,12 @@ final class ClientSession {
         self.show(.error(ConnectionError(.input, message)))
     }
 
+    /// A record of standard input that is not sent: said, and counted in the exit status.
+    private func notSent(_ message: String) {
+        self.inputNotSent = true
+        self.complain(message)
+    }
+
     // MARK: Input
 
     private func startEditor() {
@@ -414,14 +427,14 @@ final class ClientSession {
                 } else if self.options.slashCommands, !self.options.inputIsBinary {
                     // Lines may be commands: one at a time, and in a pipe a command waits
                     // for the open, as the messages before it do.
-                    for line in self.options.lines(from: batch, complain: self.complain) {
+                    for line in self.options.lines(from: batch, complain: self.notSent) {
                         if !self.options.interactive, line.hasPrefix("/"), !self.isOpen {
                             await self.whenOpen()
                         }
                         self.handleLine(line)
                     }
                 } else {
-                    self.send(contentsOf: self.options.messages(from: batch, complain: self.complain))
+                    self.send(contentsOf: self.options.messages(from: batch, complain: self.notSent))
                 }
                 // Read on only when a connection has room: memory stays bounded.
                 await self.whenReady()

@@ -94,18 +94,11 @@ struct HandshakeOptions: ParsableArguments {
         if let auth, !auth.contains(":") {
             throw ValidationError("--auth takes user:pass")
         }
-        if let connectTimeout = self.connectTimeout, !(connectTimeout > 0) || !connectTimeout.isFinite {
-            throw ValidationError("--connect-timeout must be a positive number of seconds")
-        }
-        guard self.closeTimeout > 0, self.closeTimeout.isFinite else {
-            throw ValidationError("--close-timeout must be a positive number of seconds")
-        }
+        try Seconds.check(self.connectTimeout, option: "--connect-timeout")
+        try Seconds.check(self.closeTimeout, option: "--close-timeout")
         _ = try Self.parseSize(self.maxMessageSize)
-        for (name, value) in [("--ping-interval", self.pingInterval), ("--ping-timeout", self.pingTimeout)] {
-            if let value, !(value > 0) || !value.isFinite {
-                throw ValidationError("\(name) must be a positive number of seconds")
-            }
-        }
+        try Seconds.check(self.pingInterval, option: "--ping-interval")
+        try Seconds.check(self.pingTimeout, option: "--ping-timeout")
         if self.pingTimeout != nil, self.pingInterval == nil {
             throw ValidationError("--ping-timeout goes with --ping-interval")
         }
@@ -113,9 +106,7 @@ struct HandshakeOptions: ParsableArguments {
             guard self.reconnect else {
                 throw ValidationError("--reconnect-max goes with --reconnect")
             }
-            guard reconnectMax.isFinite, reconnectMax >= 0.1 else {
-                throw ValidationError("--reconnect-max takes 0.1 seconds or more")
-            }
+            try Seconds.check(reconnectMax, option: "--reconnect-max", least: 0.1, leastText: "0.1")
         }
         if let maxRedirects = self.maxRedirects, maxRedirects < 0 {
             throw ValidationError("--max-redirects takes 0 or more")
@@ -162,7 +153,7 @@ struct HandshakeOptions: ParsableArguments {
     /// The keepalive of `--ping-interval` and `--ping-timeout`, if asked for.
     var keepalive: KeepaliveSettings? {
         self.pingInterval.map { interval in
-            KeepaliveSettings(interval: .milliseconds(Int64(interval * 1000)), timeout: .milliseconds(Int64((self.pingTimeout ?? 20) * 1000)))
+            KeepaliveSettings(interval: Seconds.duration(interval), timeout: Seconds.duration(self.pingTimeout ?? 20))
         }
     }
 

@@ -4,6 +4,7 @@ import ArgumentParser
 struct ListenOptions: ParsableArguments {
     @Option(
         name: [.customShort("l"), .long],
+        parsing: .unconditional,
         help: ArgumentHelp(
             "Serve WebSocket clients instead of connecting (host 127.0.0.1 unless given; port 0 picks one; or a Unix socket).",
             valueName: "[host:]port|unix:path"
@@ -47,7 +48,7 @@ struct ListenOptions: ParsableArguments {
             }
         }
         guard let port = Int(portText), (0...65535).contains(port), !host.isEmpty else {
-            throw ValidationError("--listen takes [host:]port or unix:PATH, e.g. 8080, 0.0.0.0:8080, unix:/tmp/wsc.sock")
+            throw ValidationError("--listen takes [host:]port (port 0 to 65535) or unix:PATH, e.g. 8080, 0.0.0.0:8080, unix:/tmp/wsc.sock")
         }
         return .tcp(host: host, port: port)
     }

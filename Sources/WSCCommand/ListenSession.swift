@@ -49,6 +49,8 @@ final class ListenSession {
     private var quitting = false
     /// A status decided by a signal or a time limit (otherwise 0).
     private var statusOverride: ExitStatus?
+    /// Set once a record of input was not sent (too long, not UTF-8): the exit status says so.
+    private var inputNotSent = false
     private var enoughReceived = false
     private var expectations: ExpectationTracker?
     /// Piped input waiting for a first client.
@@ -98,7 +100,7 @@ final class ListenSession {
         self.output.flush()
         self.output.editor?.stop()
         self.signals?.cancel()
-        return self.statusOverride ?? .success
+        return (self.statusOverride ?? .success).counting(outputFailed: self.output.writeFailure != nil, inputNotSent: self.inputNotSent)
     }
 
     /// The address asked for, as the user wrote it: `127.0.0.1:8080` or `unix:/run/s.sock`.
@@ -245,6 +247,12 @@ final class ListenSession {
         self.show(.error(ConnectionError(.input, message)), client: nil)
     }
 
+    /// A record of standard input that is not sent: said, and counted in the exit status.
+    private func notSent(_ message: String) {
+        self.inputNotSent = true
+        self.complain(message)
+    }
+
     /// A line for the user that is not an event (help, lists, status).
     func inform(_ text: String) {
         self.output.inform(text)
@@ -282,11 +290,11 @@ final class ListenSession {
                         connected.client.connection.send(binary: payloads)
                     }
                 } else if self.options.slashCommands, !self.options.inputIsBinary {
-                    for line in self.options.lines(from: batch, complain: self.complain) {
+                    for line in self.options.lines(from: batch, complain: self.notSent) {
                         self.handleLine(line)
                     }
                 } else {
-                    self.broadcast(self.options.messages(from: batch, complain: self.complain))
+                    self.broadcast(self.options.messages(from: batch, complain: self.notSent))
                 }
                 for connected in self.clients.values {
                     try? await connected.client.connection.whenReady().get()

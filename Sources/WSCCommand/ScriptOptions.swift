@@ -58,15 +58,11 @@ struct ScriptOptions: ParsableArguments {
     var ndjson = false
 
     func validate() throws {
-        if let wait, !(wait >= 0 || wait == -1) || !wait.isFinite {
-            throw ValidationError("--wait takes seconds (0 or more), or -1 to wait for the server to close")
-        }
+        try Seconds.check(self.wait, option: "--wait", exceptions: [(0, "to close at once"), (-1, "to wait for the server to close")])
         if let count, count < 1 {
             throw ValidationError("--count takes a positive number")
         }
-        if let timeout, !(timeout > 0) || !timeout.isFinite {
-            throw ValidationError("--timeout takes a positive number of seconds")
-        }
+        try Seconds.check(self.timeout, option: "--timeout")
         if self.whole, self.null {
             throw ValidationError("--whole and --null do not go together")
         }

@@ -101,7 +101,7 @@ struct SessionOptions {
                 payloads.append(buffer)
             case .complete(let bytes):
                 payloads.append(ByteBuffer(bytes: bytes))
-            case .tooLong:
+            case .tooLong, .passedLimit:
                 preconditionFailure("records of a fixed size are never too long")
             }
         }
@@ -127,9 +127,17 @@ struct SessionOptions {
     /// The bytes of the records within the size limit; the others are passed to `complain`.
     private func records(from batch: [InputRecord], complain: (String) -> Void) -> [[UInt8]] {
         batch.compactMap { record in
-            if case .tooLong(let size) = record {
-                let what = self.inputFraming == .whole ? "input" : "line"
+            let what = self.inputFraming == .whole ? "input" : "line"
+            switch record {
+            case .tooLong(let size):
                 complain("\(what) not sent: its \(size) bytes are more than --max-message-size \(Self.sizeText(self.inputLimit)) allows")
+            case .passedLimit(let size):
+                complain(
+                    "\(what) being read will not be sent: \(size) bytes so far, more than --max-message-size \(Self.sizeText(self.inputLimit)) allows"
+                        + (self.inputFraming == .whole ? "" : " (reading on to its end)")
+                )
+            case .complete, .buffer:
+                break
             }
             return record.bytes
         }

@@ -24,8 +24,11 @@ final class SessionOutput {
     let ndjson: Bool
     /// The prompt, in interactive mode.
     var editor: LineEditor?
-    /// Called once when standard output is found closed (`| head -1`).
+    /// Called once when standard output is found closed (`| head -1`), or failing (a full disk).
     var onClosed: (@MainActor () -> Void)?
+    /// Why standard output failed, when it failed with anything but `EPIPE`: what was received
+    /// from then on is lost, which the exit status says (74).
+    private(set) var writeFailure: OutputStream.Failure?
 
     /// Received payloads not yet written to standard output.
     private var buffer: [UInt8] = []
@@ -174,8 +177,13 @@ final class SessionOutput {
         guard !self.buffer.isEmpty, !self.isClosed else {
             return
         }
-        if !OutputStream.standardOutput.write(self.buffer) {
+        if let failure = OutputStream.standardOutput.writeAll(self.buffer) {
             self.isClosed = true
+            if case .failed = failure {
+                // A reader that left (EPIPE) had what it wanted; any other error lost replies.
+                self.writeFailure = failure
+                OutputStream.standardError.write("wsc: cannot write to standard output: \(failure.description); closing\n")
+            }
             self.onClosed?()
         }
         self.buffer.removeAll(keepingCapacity: true)

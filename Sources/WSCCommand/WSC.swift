@@ -20,9 +20,9 @@ public struct WSC: AsyncParsableCommand {
             With --listen, wsc is a server instead: every client gets an id, its events are \
             shown as [#id], and typed or piped lines go to every client.
 
-            Exit status: 0 clean close, 1 other close, 64 usage, 65 bad data, 66 unreadable \
-            file, 69 could not connect, 76 upgrade refused or handshake broken, 124 time limit, \
-            130 interrupted.
+            Exit status: 0 clean close, 1 other close, 64 usage, 65 bad data or input not \
+            sent, 66 unreadable file, 69 could not connect, 74 standard output failed, 76 \
+            upgrade refused or handshake broken, 124 time limit, 130 interrupted.
             """,
         version: WSC.version
     )
@@ -163,8 +163,8 @@ public struct WSC: AsyncParsableCommand {
         }
         configuration.hostOverride = self.handshake.host
         configuration.userAgent = self.handshake.userAgent ?? "wsc/\(WSC.version)"
-        configuration.connectTimeout = .milliseconds(Int64((self.handshake.connectTimeout ?? 10) * 1000))
-        configuration.closeTimeout = .milliseconds(Int64(self.handshake.closeTimeout * 1000))
+        configuration.connectTimeout = Seconds.duration(self.handshake.connectTimeout ?? 10)
+        configuration.closeTimeout = Seconds.duration(self.handshake.closeTimeout)
         configuration.maximumMessageSize = try HandshakeOptions.parseSize(self.handshake.maxMessageSize)
         configuration.traceHandshake = self.handshake.verbose
         configuration.keepalive = self.handshake.keepalive
@@ -212,7 +212,7 @@ public struct WSC: AsyncParsableCommand {
         )
         configuration.responseHeaders = try self.handshake.header.map(HandshakeOptions.parseHeader)
         configuration.maximumMessageSize = try HandshakeOptions.parseSize(self.handshake.maxMessageSize)
-        configuration.closeTimeout = .milliseconds(Int64(self.handshake.closeTimeout * 1000))
+        configuration.closeTimeout = Seconds.duration(self.handshake.closeTimeout)
         configuration.keepalive = self.handshake.keepalive
         if let certificate = self.tls.cert {
             var tls = TLSOptions()
@@ -247,11 +247,11 @@ public struct WSC: AsyncParsableCommand {
         if script.keepOpen || script.wait == -1 {
             options.afterInput = .waitForServer
         } else if let wait = script.wait {
-            options.afterInput = .closeAfter(.milliseconds(Int64(wait * 1000)))
+            options.afterInput = .closeAfter(Seconds.duration(wait))
         }
         options.count = script.count
         options.expectations = script.expect
-        options.timeout = script.timeout.map { .milliseconds(Int64($0 * 1000)) }
+        options.timeout = script.timeout.map(Seconds.duration)
         options.ndjson = script.ndjson
         if self.listen.echo, self.listen.listen == nil {
             // The Autobahn testee contract: echo until the server closes; stdin is not read.
@@ -259,7 +259,7 @@ public struct WSC: AsyncParsableCommand {
             options.afterInput = .waitForServer
         }
         if self.handshake.reconnect {
-            options.reconnection = Reconnection(maximumDelay: .milliseconds(Int64((self.handshake.reconnectMax ?? 30) * 1000)))
+            options.reconnection = Reconnection(maximumDelay: Seconds.duration(self.handshake.reconnectMax ?? 30))
         }
         return options
     }

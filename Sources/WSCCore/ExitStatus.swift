@@ -10,6 +10,9 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
     case dataError = 65
     /// An input file can't be read (sysexits `EX_NOINPUT`).
     case noInput = 66
+    /// Standard output could not be written (a full disk, an I/O error): what was received
+    /// from then on is lost (sysexits `EX_IOERR`). A reader that left (`EPIPE`) is not this.
+    case outputFailed = 74
     /// Could not connect: DNS, refused, unreachable, TLS, connect timeout (sysexits `EX_UNAVAILABLE`).
     case unavailable = 69
     /// The server refused the upgrade or broke the handshake rules (sysexits `EX_PROTOCOL`).
@@ -39,6 +42,24 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
             }
         case .protocolFailure, .transport:
             self = .closedAbnormally
+        }
+    }
+
+    /// The status once what the session lost is counted.
+    ///
+    /// A status that only says how the connection closed (0 or 1) gives way to 74 when
+    /// standard output failed, and a success to 65 when input was not sent (a line longer
+    /// than `--max-message-size`, text that is not UTF-8). Statuses of their own (a signal,
+    /// a time limit, a failed connect) stay.
+    public func counting(outputFailed: Bool, inputNotSent: Bool) -> ExitStatus {
+        switch self {
+        case .success, .closedAbnormally:
+            if outputFailed {
+                return .outputFailed
+            }
+            return inputNotSent && self == .success ? .dataError : self
+        case .usage, .dataError, .noInput, .outputFailed, .unavailable, .protocolError, .timeout, .hungUp, .interrupted, .terminated:
+            return self
         }
     }
 

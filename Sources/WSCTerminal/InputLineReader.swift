@@ -57,7 +57,9 @@ public enum InputLineReader {
                 guard count > 0 else {
                     break
                 }
-                all.append(chunk[0..<count])
+                if all.append(chunk[0..<count]) {
+                    continuation.yield([.passedLimit(all.size)])
+                }
             }
             continuation.yield([all.take()])
             continuation.finish()
@@ -216,7 +218,7 @@ struct RecordBuffer {
     let limit: Int
     private var bytes: [UInt8] = []
     /// The record's size so far, also once its bytes are dropped.
-    private var size = 0
+    private(set) var size = 0
 
     init(limit: Int) {
         self.limit = limit
@@ -224,13 +226,17 @@ struct RecordBuffer {
 
     var isEmpty: Bool { self.size == 0 }
 
-    mutating func append(_ part: ArraySlice<UInt8>) {
+    /// Adds a part of the record; true when that made it pass the limit.
+    @discardableResult
+    mutating func append(_ part: ArraySlice<UInt8>) -> Bool {
+        let wasWithin = self.size <= self.limit
         self.size += part.count
         if self.size > self.limit {
             self.bytes = []
-        } else {
-            self.bytes.append(contentsOf: part)
+            return wasWithin
         }
+        self.bytes.append(contentsOf: part)
+        return false
     }
 
     /// The record read so far; the buffer starts the next one.

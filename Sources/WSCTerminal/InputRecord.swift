@@ -10,15 +10,18 @@ public enum InputRecord: Sendable, Equatable {
     case buffer(ByteBuffer)
     /// A record longer than the limit, read through and dropped; the count is its size.
     case tooLong(Int)
+    /// Not a record: the one being read has just grown past the limit (its size so far), and
+    /// will come as ``tooLong(_:)`` once it ends, which may be never (`-b < /dev/zero`).
+    case passedLimit(Int)
 }
 
 extension InputRecord {
-    /// The record's bytes (copied out of a buffer); nil for one too long to keep.
+    /// The record's bytes (copied out of a buffer); nil for one too long to keep, and for a notice.
     public var bytes: [UInt8]? {
         switch self {
         case .complete(let bytes): bytes
         case .buffer(let buffer): Array(buffer.readableBytesView)
-        case .tooLong: nil
+        case .tooLong, .passedLimit: nil
         }
     }
 }

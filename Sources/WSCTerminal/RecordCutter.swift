@@ -25,7 +25,9 @@ struct LineCutter: RecordCutter {
             batch.append(self.pending.take(endingWith: bytes[start..<index]))
             start = index + 1
         }
-        self.pending.append(bytes[start...])
+        if self.pending.append(bytes[start...]) {
+            batch.append(.passedLimit(self.pending.size))
+        }
     }
 
     mutating func rest() -> InputRecord? {

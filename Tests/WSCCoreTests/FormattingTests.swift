@@ -95,6 +95,18 @@ struct FormattingTests {
         #expect(WSCCore.ExitStatus.protocolError.rawValue == 76 && ExitStatus.usage.rawValue == 64)
     }
 
+    @Test("what a session lost counts in its status: output 74 over a close's status, unsent input 65 over success only")
+    func exitStatusCountsLosses() {
+        for status in WSCCore.ExitStatus.allCases {
+            let closeStatus = status == .success || status == .closedAbnormally
+            #expect(status.counting(outputFailed: false, inputNotSent: false) == status)
+            #expect(status.counting(outputFailed: true, inputNotSent: false) == (closeStatus ? .outputFailed : status))
+            #expect(status.counting(outputFailed: true, inputNotSent: true) == (closeStatus ? .outputFailed : status))
+            #expect(status.counting(outputFailed: false, inputNotSent: true) == (status == .success ? .dataError : status))
+        }
+        #expect(WSCCore.ExitStatus.outputFailed.rawValue == 74 && ExitStatus.dataError.rawValue == 65)
+    }
+
     @Test("ping round trips are matched by payload, with time passed in")
     func pings() {
         var tracker = PingTracker()

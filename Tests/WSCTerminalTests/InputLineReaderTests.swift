@@ -88,11 +88,35 @@ struct InputLineReaderTests {
         var records: [InputRecord] = []
         let batches = InputLineReader.records(limit: 10, descriptor: pipe.reading)
         for await batch in batches.stream {
-            records += batch
+            // A notice that the long line passed the limit comes when a read ends inside it.
+            records += batch.filter { if case .passedLimit = $0 { false } else { true } }
             batches.consumed()
         }
         close(pipe.reading)
         #expect(records == [.complete(Array("one".utf8)), .complete(Array("two".utf8)), .tooLong(20), .complete(Array("last".utf8))])
+    }
+
+    @Test("lines: a line still being read says once, as it passes the limit, that it will not be sent")
+    func passedLimitNotice() async throws {
+        let pipe = try Pipe()
+        var records: [InputRecord] = []
+        let batches = InputLineReader.records(limit: 10, descriptor: pipe.reading)
+        // The writer holds the pipe open with the long line unfinished: the notice comes before its end.
+        pipe.writeAll(Array("ok\n".utf8) + [UInt8](repeating: 0x78, count: 25))
+        var writerOpen = true
+        for await batch in batches.stream {
+            records += batch
+            batches.consumed()
+            if writerOpen, records.contains(where: { if case .passedLimit = $0 { true } else { false } }) {
+                #expect(records == [.complete(Array("ok".utf8)), .passedLimit(25)])
+                // Now the line ends (at the end of input), and is reported with its size.
+                writerOpen = false
+                pipe.closeWriting()
+            }
+        }
+        close(pipe.reading)
+        #expect(!writerOpen)
+        #expect(records == [.complete(Array("ok".utf8)), .passedLimit(25), .tooLong(25)])
     }
 
     @Test("lines: each record holds about its own size, however many lines came before it")

@@ -1,0 +1,86 @@
+import Foundation
+import Testing
+
+extension EndToEnd {
+    /// Nothing is lost without a word: output that cannot be written and input that is not
+    /// sent are said on standard error and show in the exit status.
+    @Suite("lost output and unsent input are said and counted", .timeLimit(.minutes(3)))
+    struct LostDataTests {
+        /// Runs `script` with `/bin/sh -c`, `$WSC` set to the binary under test.
+        private func shell(_ script: String, input: Data = Data()) throws -> WSCRun {
+            try WSCRun.run(["-c", script], input: input, environment: ["WSC": Paths.wsc], timeout: 30, executable: "/bin/sh")
+        }
+
+        @Test("standard output on a full disk (/dev/full): the error in words, exit 74", arguments: [[], ["--ndjson"]])
+        func fullDisk(extra: [String]) throws {
+            let server = try PeerServer.pythonWebSockets()
+            defer { server.stop() }
+            let options = extra.joined(separator: " ")
+            let run = try self.shell("exec \"$WSC\" \(options) -x one -x two ws://127.0.0.1:\(server.port)/ > /dev/full")
+            #expect(run.status == 74, "\(run.standardError)")
+            #expect(run.standardError.contains("wsc: cannot write to standard output: No space left on device"))
+        }
+
+        @Test("a reader that leaves (| head -1) is still a quiet end")
+        func readerLeaves() throws {
+            let server = try PeerServer.pythonWebSockets()
+            defer { server.stop() }
+            let lines = (1...5000).map { "line \($0)" }.joined(separator: "\n") + "\n"
+            let run = try self.shell(
+                "\"$WSC\" -w 1 ws://127.0.0.1:\(server.port)/ 2>/dev/stderr | head -1",
+                input: Data(lines.utf8)
+            )
+            #expect(run.output == "line 1\n")
+            #expect(!run.standardError.contains("cannot write"))
+        }
+
+        @Test("an input line over --max-message-size is not sent, said, and the exit status is 65")
+        func lineTooLong() throws {
+            let server = try PeerServer.pythonWebSockets()
+            defer { server.stop() }
+            let long = String(repeating: "x", count: 3000)
+            let run = try WSCRun.run(
+                ["--max-message-size", "1K", "ws://127.0.0.1:\(server.port)/"],
+                input: Data("short\n\(long)\nafter\n".utf8)
+            )
+            #expect(run.status == 65, "\(run.standardError)")
+            #expect(run.output == "short\nafter\n")
+            #expect(run.standardError.contains("line not sent: its 3000 bytes are more than --max-message-size 1K allows"))
+        }
+
+        @Test("a line that never ends (-b < /dev/zero) is said to be over the limit as soon as it is")
+        func endlessLine() throws {
+            let server = try PeerServer.pythonWebSockets()
+            defer { server.stop() }
+            let run = try self.shell(
+                "exec \"$WSC\" -b --max-message-size 1K --timeout 3 ws://127.0.0.1:\(server.port)/ < /dev/zero"
+            )
+            #expect(run.status == 124, "\(run.standardError)")
+            #expect(run.standardError.contains("line being read will not be sent:"))
+            #expect(run.standardError.contains("more than --max-message-size 1K allows (reading on to its end)"))
+        }
+
+        @Test("--whole input over the limit: said while it is read, not sent, exit 65")
+        func wholeTooLong() throws {
+            let server = try PeerServer.pythonWebSockets()
+            defer { server.stop() }
+            let run = try WSCRun.run(
+                ["--whole", "--max-message-size", "1K", "ws://127.0.0.1:\(server.port)/"],
+                input: Data(String(repeating: "y", count: 5000).utf8)
+            )
+            #expect(run.status == 65, "\(run.standardError)")
+            #expect(run.standardError.contains("input being read will not be sent"))
+            #expect(run.standardError.contains("input not sent: its 5000 bytes are more than --max-message-size 1K allows"))
+        }
+
+        @Test("a piped line that is not UTF-8 is not sent, and the exit status is 65")
+        func notUTF8() throws {
+            let server = try PeerServer.pythonWebSockets()
+            defer { server.stop() }
+            let run = try WSCRun.run(["ws://127.0.0.1:\(server.port)/"], input: Data([0x61, 0x0A, 0xFF, 0xFE, 0x0A, 0x62, 0x0A]))
+            #expect(run.status == 65, "\(run.standardError)")
+            #expect(run.output == "a\nb\n")
+            #expect(run.standardError.contains("line not sent: it is not valid UTF-8"))
+        }
+    }
+}
