@@ -3,6 +3,7 @@
 
 #include <editline/readline.h>
 #include <errno.h>
+#include <limits.h>
 #include <langinfo.h>
 #include <locale.h>
 #include <poll.h>
@@ -11,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
@@ -45,6 +47,7 @@
     X(rl_get_previous_history) \
     X(rl_insert_text) \
     X(rl_delete_text) \
+    X(rl_copy_text) \
     X(rl_resize_terminal) \
     X(rl_get_screen_size) \
     X(rl_completion_matches) \
@@ -108,6 +111,7 @@ const char *wsc_le_load_error(void) { return g_load_error; }
 #define rl_get_previous_history (*le.rl_get_previous_history)
 #define rl_insert_text (*le.rl_insert_text)
 #define rl_delete_text (*le.rl_delete_text)
+#define rl_copy_text (*le.rl_copy_text)
 #define rl_resize_terminal (*le.rl_resize_terminal)
 #define rl_get_screen_size (*le.rl_get_screen_size)
 #define rl_completion_matches (*le.rl_completion_matches)
@@ -131,6 +135,111 @@ static char **g_cmds;
 static int g_ncmds;
 static int g_clear_method = WSC_LE_CLEAR_REINSTALL;
 static char g_outbuf[1 << 16];
+
+/* ---------- rl_line_buffer: a sink, never read
+ * libedit's readline layer ends every key with `rl_line_buffer[rl_end] = '\0'`
+ * (readline.c, _rl_update_pos), through a pointer it refreshes only when its wide
+ * line buffer grows, while the narrow copy that pointer points into is realloc'ed
+ * by el_gets() every 1 KiB of growth. Past a few KB of typing or pasting, the
+ * write lands in freed memory: a paste of 6 KB aborted with "malloc(): invalid
+ * next size". libedit itself never reads rl_line_buffer, so before every call that
+ * can end in that write we point it at a sink of our own that any int offset fits
+ * in: 2 GiB + 1 of address space, reserved without memory, of which only the pages
+ * written take any (released after each line). The line's text is read with
+ * rl_copy_text() instead. */
+static char *g_sink;
+static size_t g_sink_size;
+static size_t g_sink_used;    /* offsets written since the last release, as a bound */
+
+static int sink_open(void) {
+    if (g_sink) return 0;
+    size_t size = (size_t)INT_MAX + 2;
+    void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (p == MAP_FAILED) {
+        snprintf(g_load_error, sizeof g_load_error, "cannot reserve the line editor's buffer: %s", strerror(errno));
+        return -1;
+    }
+    g_sink = p;
+    g_sink_size = size;
+    return 0;
+}
+
+/* Before a call that may end in _rl_update_pos(). */
+static void sink_aim(void) {
+    rl_line_buffer = g_sink;
+    if (rl_end > 0 && (size_t)rl_end + 1 > g_sink_used) g_sink_used = (size_t)rl_end + 1;
+}
+
+/* After a line: the pages written go back. */
+static void sink_release(void) {
+    if (rl_end > 0 && (size_t)rl_end + 1 > g_sink_used) g_sink_used = (size_t)rl_end + 1;
+    if (g_sink && g_sink_used > 0) {
+        long page = sysconf(_SC_PAGESIZE);
+        size_t len = (g_sink_used + (size_t)page - 1) / (size_t)page * (size_t)page;
+        madvise(g_sink, len, MADV_DONTNEED);
+    }
+    g_sink_used = 0;
+}
+
+/* The line's bytes [0, n), n clamped to the line (malloc'ed; "" on failure). */
+static char *line_copy(int n) {
+    if (n > rl_end) n = rl_end;
+    if (n < 0) n = 0;
+    char *t = n > 0 ? rl_copy_text(0, n) : NULL;
+    return t ? t : strdup("");
+}
+
+/* ---------- the terminal, restored whichever way the process ends
+ * A crash (SIGABRT from malloc, SIGILL from a Swift trap, SIGSEGV, …) used to leave
+ * the terminal raw and the rest of a paste running in the shell. These handlers
+ * put the saved termios back (tcsetattr is async-signal-safe), then hand the
+ * signal to whoever had it before (Swift's backtracer, or the default action). */
+static struct termios g_crash_tio;
+static volatile sig_atomic_t g_crash_tio_valid;
+static const int g_crash_signals[] = { SIGABRT, SIGILL, SIGSEGV, SIGBUS, SIGFPE, SIGTRAP, SIGSYS, SIGQUIT };
+#define WSC_NCRASH ((int)(sizeof g_crash_signals / sizeof g_crash_signals[0]))
+static struct sigaction g_crash_previous[WSC_NCRASH];
+
+static void crash_handler(int sig, siginfo_t *info, void *context) {
+    if (g_crash_tio_valid) tcsetattr(STDIN_FILENO, TCSANOW, &g_crash_tio);
+    for (int i = 0; i < WSC_NCRASH; i++) {
+        if (g_crash_signals[i] != sig) continue;
+        struct sigaction *prev = &g_crash_previous[i];
+        if ((prev->sa_flags & SA_SIGINFO) && prev->sa_sigaction) {
+            prev->sa_sigaction(sig, info, context);
+        } else if (!(prev->sa_flags & SA_SIGINFO) && prev->sa_handler == SIG_IGN) {
+            return;
+        } else if (!(prev->sa_flags & SA_SIGINFO) && prev->sa_handler != SIG_DFL) {
+            prev->sa_handler(sig);
+        }
+        /* Then the default action (a core dump, the status the signal gives), also when
+         * the handler before returned, as one does for a signal sent with kill(2). */
+        signal(sig, SIG_DFL);
+        raise(sig);
+        return;
+    }
+}
+
+static void atexit_restore(void) {
+    if (g_crash_tio_valid) tcsetattr(STDIN_FILENO, TCSANOW, &g_crash_tio);
+}
+
+static void crash_guard_install(const struct termios *tio) {
+    static int installed;
+    g_crash_tio = *tio;
+    g_crash_tio_valid = 1;
+    if (installed) return;
+    installed = 1;
+    atexit(atexit_restore);
+    for (int i = 0; i < WSC_NCRASH; i++) {
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_sigaction = crash_handler;
+        sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER;
+        sigemptyset(&sa.sa_mask);
+        sigaction(g_crash_signals[i], &sa, &g_crash_previous[i]);
+    }
+}
 
 /* ---------- geometry: where libedit's cursor is, in rows below the prompt's first row.
  * Mirrors libedit refresh.c (re_putc/re_addc/re_nextline). */
@@ -183,9 +292,9 @@ int wsc_le_cursor_row(void) {
         if (!ignore) geo_put(&g, wcwidth(wc));
         i += n;
     }
-    /* typed text up to the cursor (rl_point is a byte offset into rl_line_buffer) */
-    const char *b = rl_line_buffer ? rl_line_buffer : "";
-    size_t blen = (size_t)(rl_end > 0 ? rl_end : 0), pt = (size_t)(rl_point > 0 ? rl_point : 0);
+    /* typed text up to the cursor, and the character under it (rl_point is a byte offset) */
+    char *b = line_copy(rl_point + 8);
+    size_t blen = strlen(b), pt = (size_t)(rl_point > 0 ? rl_point : 0);
     if (pt > blen) pt = blen;
     memset(&st, 0, sizeof st);
     size_t i = 0;
@@ -202,6 +311,7 @@ int wsc_le_cursor_row(void) {
         if (n != (size_t)-1 && n != (size_t)-2 && wcwidth(wc) > 1 && g.h + wcwidth(wc) > g.cols && g.v + 1 < g.rows)
             g.v++;
     }
+    free(b);
     return g.v;
 }
 
@@ -272,9 +382,12 @@ static char *file_gen(const char *text, int state) {
 static char **complete(const char *text, int start, int end) {
     (void)end;
     rl_attempted_completion_over = 1;   /* never fall back to libedit's default */
+    char *before = line_copy(start);
     int i = 0;
-    while (i < start && rl_line_buffer[i] == ' ') i++;
-    if (i == start && text[0] == '/' && g_ncmds > 0) {
+    while (i < start && before[i] == ' ') i++;
+    int first_word = before[i] == '\0';
+    free(before);
+    if (first_word && text[0] == '/' && g_ncmds > 0) {
         rl_completion_append_character = ' ';
         return rl_completion_matches(text, cmd_gen);
     }
@@ -296,14 +409,17 @@ void wsc_le_add_command(const char *cmd) {
 int wsc_le_init(const char *prompt, const char *history_path, int history_max) {
     if (g_inited) return 0;
     if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) return -1;
-    if (le_load() != 0) return -2;
+    if (le_load() != 0 || sink_open() != 0) return -2;
 
     const char *loc = setlocale(LC_CTYPE, "");
     if (!loc || strcmp(loc, "C") == 0 || strcmp(loc, "POSIX") == 0)
         if (!setlocale(LC_CTYPE, "C.UTF-8")) setlocale(LC_CTYPE, "C.utf8");
 
     setvbuf(stdout, g_outbuf, _IOFBF, sizeof g_outbuf);
-    if (tcgetattr(STDIN_FILENO, &g_saved_tio) == 0) g_have_tio = 1;
+    if (tcgetattr(STDIN_FILENO, &g_saved_tio) == 0) {
+        g_have_tio = 1;
+        crash_guard_install(&g_saved_tio);
+    }
 
     g_prompt = strdup(prompt ? prompt : "> ");
     rl_readline_name = "wsc";
@@ -356,13 +472,17 @@ int wsc_le_on_readable(void) {
 
     g_event = WSC_LE_NONE;
     do {
+        sink_aim();
         rl_callback_read_char();     /* reads one key (sequence) */
         if (g_event != WSC_LE_NONE || !g_installed) break;
         avail = 0;
         if (ioctl(STDIN_FILENO, FIONREAD, &avail) < 0) avail = 0;
     } while (avail > 0);
 
-    if (g_event == WSC_LE_LINE) install();   /* trap 3: reinstall after every line */
+    if (g_event == WSC_LE_LINE) {
+        sink_release();
+        install();                   /* trap 3: reinstall after every line */
+    }
     fflush(stdout);
     return g_event;
 }
@@ -398,6 +518,7 @@ void wsc_le_clear_line(void) {
         break;
     case WSC_LE_CLEAR_KILLKEY:      /* let libedit run em-kill-line itself */
         rl_get_previous_history(1, 'U' & 037);   /* = el_push("\025") */
+        sink_aim();
         rl_callback_read_char();                 /* consumes the pushed key, no read(2) */
         break;
     default:                        /* remove + reinstall: ch_reset() empties the buffer */
@@ -424,12 +545,13 @@ void wsc_le_suspend(void) {
     char *saved = NULL;
     int back = 0, had = g_installed;
     if (had) {
-        if (rl_line_buffer && rl_end > 0) {
-            saved = strndup(rl_line_buffer, (size_t)rl_end);
+        if (rl_end > 0) {
+            saved = line_copy(rl_end);
+            size_t end = strlen(saved);
             /* characters between the cursor and the end, to move back after restore */
             mbstate_t st; memset(&st, 0, sizeof st);
-            for (size_t i = (size_t)rl_point; i < (size_t)rl_end;) {
-                size_t n = mbrlen(rl_line_buffer + i, (size_t)rl_end - i, &st);
+            for (size_t i = (size_t)rl_point; i < end;) {
+                size_t n = mbrlen(saved + i, end - i, &st);
                 if (n == 0 || n == (size_t)-1 || n == (size_t)-2) n = 1;
                 i += n; back++;
             }
@@ -452,7 +574,10 @@ void wsc_le_suspend(void) {
             g_drawn = 1;
             if (back > 0) {
                 rl_get_previous_history(back, 'B' & 037);      /* push ^B x back */
-                for (int k = 0; k < back; k++) rl_callback_read_char();
+                for (int k = 0; k < back; k++) {
+                    sink_aim();
+                    rl_callback_read_char();
+                }
             }
         }
         fflush(stdout);

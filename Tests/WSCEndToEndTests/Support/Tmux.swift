@@ -35,6 +35,15 @@ final class Tmux {
         try self.tmux(["send-keys", "-t", self.session, "-H"] + bytes.map { String(format: "%02x", $0) })
     }
 
+    /// Pastes text as a terminal does: all of it at once (`load-buffer`, `paste-buffer`).
+    func paste(_ text: String) throws {
+        let file = NSTemporaryDirectory() + "wsc-paste-\(UUID().uuidString)"
+        try Data(text.utf8).write(to: URL(fileURLWithPath: file))
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        try self.tmux(["load-buffer", file])
+        try self.tmux(["paste-buffer", "-d", "-t", self.session])
+    }
+
     /// Presses keys by tmux name: `Enter`, `C-c`, `C-d`, `Up`, `Left`, `Tab`.
     func press(_ keys: String...) throws {
         try self.tmux(["send-keys", "-t", self.session] + keys)
