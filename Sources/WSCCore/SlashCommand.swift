@@ -222,7 +222,18 @@ extension SlashCommand {
         if text.count >= 2, let first = text.first, first == "\"" || first == "'", text.last == first {
             return String(text.dropFirst().dropLast())
         }
-        return String(text)
+        // As a shell reads it, and as Tab completion writes it: `\ ` is a space, `\\` a backslash.
+        var path = ""
+        var escaped = false
+        for character in text {
+            if !escaped, character == "\\" {
+                escaped = true
+                continue
+            }
+            escaped = false
+            path.append(character)
+        }
+        return path
     }
 }
 

@@ -166,6 +166,15 @@ public final class LibEditLineEditor: LineEditor {
                 wsc_le_history_add(line)
             }
             self.onLine?(line)
+            if wsc_le_has_pending_input() != 0 {
+                // The rest of a paste was read with this line: the terminal may have nothing
+                // more to say, so the next line is taken on the next turn, after this one's output.
+                DispatchQueue.main.async { [weak self] in
+                    MainActor.assumeIsolated {
+                        self?.readable()
+                    }
+                }
+            }
         case Int32(WSC_LE_EOF):
             // The editor has let go of the terminal; a level-triggered source would spin.
             self.readSource?.cancel()

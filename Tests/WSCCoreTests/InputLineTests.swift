@@ -40,6 +40,9 @@ struct InputLineTests {
             ("/json { \"a\" : [1, 2] }", .json("{\"a\":[1,2]}")),
             ("/file /tmp/a b.bin", .file(path: "/tmp/a b.bin")),
             ("/file \"/tmp/q.bin\"", .file(path: "/tmp/q.bin")),
+            ("/file /tmp/with\\ space/a\\ b.bin", .file(path: "/tmp/with space/a b.bin")),
+            ("/text back\\\\slash\\'s.txt", .text(path: "back\\slash's.txt")),
+            ("/file '/tmp/a\\ b'", .file(path: "/tmp/a\\ b")),
             ("/text notes.txt", .text(path: "notes.txt")),
         ]
     )

@@ -73,7 +73,7 @@ extension EndToEnd {
                 environment: ["XDG_STATE_HOME": directory, "LD_LIBRARY_PATH": directory]
             )
             let screen = try terminal.waitFor("[exit")
-            #expect(screen.contains("wsc: no prompt: libedit could not be loaded (libedit has no rl_point)"))
+            #expect(screen.contains("wsc: no prompt: libedit could not be loaded (libedit has no el_init)"))
             let exit = try terminal.waitForExit()
             #expect(exit.status == 129)
             #expect(exit.terminalRestored)

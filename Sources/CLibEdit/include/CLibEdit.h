@@ -1,4 +1,4 @@
-/* wsc line-editor shim over libedit's readline-compat callback API.
+/* wsc line-editor shim over libedit's native API in unbuffered mode.
  * All functions are plain, non-variadic, and must be called from ONE thread
  * (the main thread / main actor). No function here blocks, except
  * wsc_le_on_readable() while libedit finishes reading a multi-byte key
@@ -18,12 +18,6 @@ enum {
     WSC_LE_LINE = 1,    /* a line was submitted: get it with wsc_le_line() */
     WSC_LE_EOF = 2,     /* Ctrl-D on an empty line */
     WSC_LE_HANGUP = 3   /* terminal gone (POLLHUP/POLLERR, nothing to read) */
-};
-
-enum {
-    WSC_LE_CLEAR_REINSTALL = 0, /* default: remove + reinstall the handler */
-    WSC_LE_CLEAR_KILLKEY = 1,   /* push ^U (em-kill-line) and let libedit run it */
-    WSC_LE_CLEAR_DELETE = 2     /* rl_delete_text(0, rl_end): BROKEN, for tests */
 };
 
 /* 0: ok. -1: stdin or stdout is not a terminal (use a plain reader instead).
@@ -48,6 +42,11 @@ void wsc_le_shutdown(void);
  * expected to shut down (or call wsc_le_resume()). */
 int wsc_le_on_readable(void);
 
+/* Whether keys read from the terminal still wait to be handled (the rest of a
+ * paste after a line ended): call wsc_le_on_readable() again, fd 0 may not be
+ * readable any more. */
+int wsc_le_has_pending_input(void);
+
 /* The last submitted line (UTF-8, no newline); valid until the next
  * wsc_le_on_readable(). */
 const char *wsc_le_line(void);
@@ -62,18 +61,19 @@ void wsc_le_print_above(const char *text, size_t len);
 
 /* Ctrl-C: empty libedit's buffer and the displayed line. */
 void wsc_le_clear_line(void);
-void wsc_le_set_clear_method(int method);
 int wsc_le_line_is_empty(void);
 
-/* History: the app decides what to add (e.g. not lines starting with ' '). */
+/* History: the app decides what to add (e.g. not lines starting with ' ').
+ * Saving appends this session's lines to what the file holds by then (capped at
+ * history_max), so that prompts open at once do not overwrite each other's. */
 void wsc_le_history_add(const char *line);
-int wsc_le_history_save(void);     /* 0 ok, else errno-like */
+int wsc_le_history_save(void);     /* 0 ok, else -1 */
 
 /* Completion: commands offered when the first word starts with '/'. */
 void wsc_le_add_command(const char *cmd);
 
-/* SIGTSTP (app-handled): save line, restore termios, SIGSTOP self; on
- * return (after fg / SIGCONT) reinstall the prompt and restore the line. */
+/* SIGTSTP (app-handled): cooked terminal, SIGSTOP self; on return (after fg /
+ * SIGCONT) raw again and the prompt and line (kept in libedit) redrawn. */
 void wsc_le_suspend(void);
 
 /* SIGWINCH (app-handled; libedit does not see it with signals off). */
