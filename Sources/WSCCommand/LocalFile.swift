@@ -24,14 +24,25 @@ enum LocalFile {
         try OutgoingFile(path: Self.expandingTilde(path), displayName: path, kind: .binary)
     }
 
+    /// Checks that a file can be sent (a readable regular file or pipe) without opening it:
+    /// opening and closing a FIFO would cut off a writer waiting on it.
+    static func checkReadable(_ path: String) throws(InputError) {
+        let expanded = Self.expandingTilde(path)
+        var info = stat()
+        guard stat(expanded, &info) == 0, access(expanded, R_OK) == 0 else {
+            throw InputError("cannot read '\(path)': \(String(cString: strerror(errno)))")
+        }
+        let type = info.st_mode & S_IFMT
+        guard type == S_IFREG || type == S_IFIFO else {
+            throw InputError("cannot send '\(path)': not a regular file or a pipe")
+        }
+    }
+
     /// A whole (small) file's bytes, refused when bigger than `limit`.
     static func read(_ path: String, limit: Int) throws(InputError) -> [UInt8] {
         let file = try OutgoingFile(path: Self.expandingTilde(path), displayName: path, kind: .text)
         defer { file.closeDescriptor() }
-        guard file.size <= Int64(limit) else {
-            throw InputError("'\(path)' is \(file.size) bytes, more than the message size limit (\(limit))")
-        }
-        return try file.readAll()
+        return try file.readAll(limit: limit)
     }
 
     /// A whole file as text, checked to be UTF-8.

@@ -278,7 +278,7 @@ public struct WSC: AsyncParsableCommand {
         }
         for path in self.script.file {
             do {
-                try LocalFile.outgoing(path).closeDescriptor()
+                try LocalFile.checkReadable(path)
                 sends.append(.file(path: path))
             } catch {
                 throw CommandLineDataError(status: .noInput, message: error.message)

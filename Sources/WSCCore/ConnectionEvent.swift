@@ -77,12 +77,12 @@ public struct TransferProgress: Hashable, Sendable {
     public var name: String
     /// Bytes handed to the connection so far.
     public var sentBytes: Int64
-    /// The file's size.
-    public var totalBytes: Int64
+    /// The file's size; nil when it is known only at its end (a pipe, a file in `/proc`).
+    public var totalBytes: Int64?
     /// True on the last report, once every byte was written.
     public var isComplete: Bool
 
-    public init(name: String, sentBytes: Int64, totalBytes: Int64, isComplete: Bool) {
+    public init(name: String, sentBytes: Int64, totalBytes: Int64?, isComplete: Bool) {
         self.name = name
         self.sentBytes = sentBytes
         self.totalBytes = totalBytes

@@ -896,7 +896,7 @@ final class WebSocketConnectionHandler: ChannelInboundHandler, RemovableChannelH
             self.finishStream(file, error: ConnectionError(.input, "sending '\(file.name)' stopped: the connection is no longer open"))
             return
         }
-        let chunkSize = Int(min(Int64(Self.fileChunkSize), max(file.size - offset, 0)))
+        let chunkSize = file.size.map { Int(min(Int64(Self.fileChunkSize), max($0 - offset, 0))) } ?? Self.fileChunkSize
         let allocator = context.channel.allocator
         let loopBoundSelf = NIOLoopBound(self, eventLoop: self.eventLoop)
         NIOThreadPool.singleton.runIfActive(eventLoop: self.eventLoop) { () throws -> ByteBuffer in
@@ -923,8 +923,10 @@ final class WebSocketConnectionHandler: ChannelInboundHandler, RemovableChannelH
             return
         }
         let next = offset + Int64(chunk.readableBytes)
-        let shrank = chunk.readableBytes == 0 && next < file.size
-        let fin = next >= file.size || shrank
+        // Without a size, the end is a read of nothing: the message ends with an empty frame.
+        let atEnd = chunk.readableBytes == 0
+        let shrank = file.size.map { atEnd && next < $0 } ?? false
+        let fin = file.size.map { next >= $0 } ?? atEnd || shrank
         let opcode: WebSocketOpcode = offset == 0 ? (file.kind == .text ? .text : .binary) : .continuation
         let frame = WebSocketFrame(fin: fin, opcode: opcode, maskKey: self.outgoingMaskKey, data: chunk)
         let loopBoundSelf = NIOLoopBound(self, eventLoop: self.eventLoop)
@@ -939,7 +941,7 @@ final class WebSocketConnectionHandler: ChannelInboundHandler, RemovableChannelH
             case .success where fin:
                 handler.statistics.sent(bytes: Int(next))
                 if shrank {
-                    handler.finishStream(file, error: ConnectionError(.input, "'\(file.name)' shrank while it was sent: sent \(next) of \(file.size) bytes"))
+                    handler.finishStream(file, error: ConnectionError(.input, "'\(file.name)' shrank while it was sent: sent \(next) of \(file.size ?? next) bytes"))
                 } else {
                     handler.emit(.progress(TransferProgress(name: file.name, sentBytes: next, totalBytes: file.size, isComplete: true)))
                     handler.finishStream(file, error: nil)

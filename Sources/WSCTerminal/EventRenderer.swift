@@ -36,7 +36,7 @@ public struct EventRenderer: Sendable {
                 return nil
             }
             return ANSIColor.dim.paint(EventFormatter.control("pong", payload: payload, roundTrip: roundTrip), if: color)
-        case .progress(let progress) where !progress.isComplete && progress.totalBytes < Self.progressThreshold:
+        case .progress(let progress) where !progress.isComplete && (progress.totalBytes ?? progress.sentBytes) < Self.progressThreshold:
             // A small file is sent at once: its last report is enough.
             return nil
         case .progress(let progress):
@@ -75,12 +75,14 @@ public struct EventRenderer: Sendable {
     static let progressThreshold: Int64 = 1 << 20
 
     static func progressText(_ progress: TransferProgress) -> String {
-        let size = ByteCountFormatter.text(progress.totalBytes)
         if progress.isComplete {
-            return "sent \(progress.name) (\(size))"
+            return "sent \(progress.name) (\(ByteCountFormatter.text(progress.totalBytes ?? progress.sentBytes)))"
         }
-        let percent = progress.totalBytes > 0 ? progress.sentBytes * 100 / progress.totalBytes : 0
-        return "sending \(progress.name): \(percent)% of \(size)"
+        guard let total = progress.totalBytes else {
+            return "sending \(progress.name): \(ByteCountFormatter.text(progress.sentBytes)) so far"
+        }
+        let percent = total > 0 ? progress.sentBytes * 100 / total : 0
+        return "sending \(progress.name): \(percent)% of \(ByteCountFormatter.text(total))"
     }
 }
 

@@ -73,6 +73,35 @@ extension EndToEnd {
             #expect(run.standardError.contains("input not sent: its 5000 bytes are more than --max-message-size 1K allows"))
         }
 
+        @Test("a file the kernel gives size 0 (/proc) is read to its end, by /file, --file and --text-file")
+        func procFile() throws {
+            let server = try PeerServer.pythonWebSockets()
+            defer { server.stop() }
+            let url = "ws://127.0.0.1:\(server.port)/"
+            let piped = try WSCRun.run(["--slash", url], input: Data("/file /proc/self/status\n".utf8))
+            #expect(piped.status == 0, "\(piped.standardError)")
+            #expect(piped.output.hasPrefix("Name:\twsc"), "\(piped.output.prefix(80))")
+            #expect(piped.output.contains("\nPid:\t"))
+            for option in ["--file", "--text-file"] {
+                let run = try WSCRun.run([option, "/proc/self/status", url])
+                #expect(run.status == 0, "\(option): \(run.standardError)")
+                #expect(run.output.hasPrefix("Name:\twsc"), "\(option): \(run.output.prefix(80))")
+            }
+        }
+
+        @Test("--file <(command): a pipe is sent whole, read as it comes")
+        func processSubstitution() throws {
+            let server = try PeerServer.pythonWebSockets()
+            defer { server.stop() }
+            let run = try WSCRun.run(
+                ["-c", "exec \"$WSC\" --file <(printf 'from a pipe'; sleep 0.3; head -c 600000 /dev/zero | tr '\\0' z) ws://127.0.0.1:\(server.port)/"],
+                environment: ["WSC": Paths.wsc],
+                executable: "/bin/bash"
+            )
+            #expect(run.status == 0, "\(run.standardError)")
+            #expect(run.output == "from a pipe" + String(repeating: "z", count: 600_000))
+        }
+
         @Test("a piped line that is not UTF-8 is not sent, and the exit status is 65")
         func notUTF8() throws {
             let server = try PeerServer.pythonWebSockets()
