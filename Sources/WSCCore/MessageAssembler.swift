@@ -98,6 +98,11 @@ public struct MessageAssembler: Sendable {
     }
 
     private func tooBig(_ size: Int) -> Action {
-        .fail(.messageTooBig, "message of at least \(size) bytes exceeds the limit of \(self.maximumMessageSize) bytes")
+        .fail(.messageTooBig, Self.tooBigText(size: UInt64(size), limit: self.maximumMessageSize, atLeast: true))
+    }
+
+    /// Why a message was refused with 1009, naming the option that sets the limit.
+    public static func tooBigText(size: UInt64, limit: Int, atLeast: Bool) -> String {
+        "message of \(atLeast ? "at least " : "")\(size) bytes is over --max-message-size (\(limit) bytes)"
     }
 }

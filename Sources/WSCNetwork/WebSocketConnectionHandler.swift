@@ -499,11 +499,21 @@ final class WebSocketConnectionHandler: ChannelInboundHandler, RemovableChannelH
         context.fireChannelInactive()
     }
 
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        guard let tooLong = event as? OversizedFrameFilter.FrameTooLong else {
+            context.fireUserInboundEventTriggered(event)
+            return
+        }
+        // The filter drops the frame as it comes; what follows it (the peer's answer to our
+        // close) is read as usual.
+        self.violation(.messageTooBig, MessageAssembler.tooBigText(size: tooLong.length, limit: self.settings.maximumMessageSize, atLeast: false))
+    }
+
     func errorCaught(context: ChannelHandlerContext, error: Error) {
         if let error = error as? NIOWebSocketError {
             switch error {
             case .invalidFrameLength:
-                self.violation(.messageTooBig, "frame longer than the message size limit (\(self.settings.maximumMessageSize) bytes)")
+                self.violation(.messageTooBig, "frame longer than --max-message-size (\(self.settings.maximumMessageSize) bytes)")
             case .fragmentedControlFrame:
                 self.violation(.protocolError, "fragmented control frame")
             case .multiByteControlFrameLength:

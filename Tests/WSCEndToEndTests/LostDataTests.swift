@@ -73,6 +73,21 @@ extension EndToEnd {
             #expect(run.standardError.contains("input not sent: its 5000 bytes are more than --max-message-size 1K allows"))
         }
 
+        @Test("a message over --max-message-size: 1009 sent, the server's answer read, the close reported as 1009, clean")
+        func messageTooBig() throws {
+            let server = try PeerServer.pythonWebSockets()
+            defer { server.stop() }
+            let run = try WSCRun.run(
+                ["--max-message-size", "1M", "-w", "-1", "ws://127.0.0.1:\(server.port)/"],
+                input: Data("before\n!flood 1 2000000\n".utf8)
+            )
+            #expect(run.status == 1, "\(run.standardError)")
+            #expect(run.output == "before\n")
+            #expect(run.standardError.contains("message of 2000000 bytes is over --max-message-size (1048576 bytes)"), "\(run.standardError)")
+            #expect(run.standardError.contains("Disconnected (code: 1009, reason: \"protocol error: message of 2000000 bytes"), "\(run.standardError)")
+            #expect(run.standardError.contains("wasClean: true)"), "\(run.standardError)")
+        }
+
         @Test("a file the kernel gives size 0 (/proc) is read to its end, by /file, --file and --text-file")
         func procFile() throws {
             let server = try PeerServer.pythonWebSockets()
