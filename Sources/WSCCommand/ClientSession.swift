@@ -48,6 +48,10 @@ final class ClientSession {
     private var finished = false
     /// Set once a record of input was not sent (too long, not UTF-8): the exit status says so.
     private var inputNotSent = false
+    /// Whether the current connection's close was shown (a close is shown exactly once).
+    private var closeShown = false
+    /// At the prompt: says, a moment after the user closed, that the server has not answered.
+    private var closingNotice: Task<Void, Never>?
 
     /// `--reconnect`: the backoff, and what waits for the next connection.
     private var reconnection: Reconnection?
@@ -147,6 +151,7 @@ final class ClientSession {
             stream = self.connect()
         }
         self.finished = true
+        self.closingNotice?.cancel()
         Self.release(&self.upWaiters)
         Self.release(&self.openWaiters)
         self.dropOutbox()
@@ -183,6 +188,7 @@ final class ClientSession {
         }
         self.client = client
         self.isOpen = false
+        self.closeShown = false
         self.failureBeforeOpen = nil
         self.connectionEnded = false
         self.openedAt = nil
@@ -368,6 +374,7 @@ final class ClientSession {
             }
         case .close(let info):
             self.closeInfo = info
+            self.closeShown = true
             self.isOpen = false
             if self.reconnection != nil {
                 self.show(event)
@@ -538,9 +545,20 @@ final class ClientSession {
     }
 
     func requestClose(code: CloseCode?, reason: String) {
+        let first = !self.closeRequested
         self.closeRequested = true
         self.reconnectWait?.cancel()
         self.client?.close(code: code, reason: reason)
+        if first, self.options.interactive, self.isOpen {
+            self.closingNotice = Task { @MainActor [weak self] in
+                try? await Task.sleep(for: .seconds(1))
+                guard let self, !Task.isCancelled, !self.finished, !self.closeShown else {
+                    return
+                }
+                let limit = EventFormatter.seconds(self.configuration.closeTimeout)
+                self.inform("closing: no answer from the server yet (Ctrl-C quits now; --close-timeout \(limit))")
+            }
+        }
     }
 
     // MARK: Signals
@@ -579,6 +597,11 @@ final class ClientSession {
     private func quitNow(_ status: ExitStatus) {
         self.statusOverride = status
         self.reconnectWait?.cancel()
+        if !self.closeShown, !self.isDown, self.client != nil {
+            // A close is always reported, once: here without the server's answer.
+            self.closeShown = true
+            self.show(.close(.abnormal(initiator: .user)))
+        }
         self.events?.finish()
     }
 }

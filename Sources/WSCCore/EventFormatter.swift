@@ -103,6 +103,21 @@ public enum EventFormatter {
         return text
     }
 
+    /// A duration in seconds, to the millisecond and without trailing zeros: `5 s`, `2.5 s`.
+    public static func seconds(_ duration: Duration) -> String {
+        let (seconds, attoseconds) = duration.components
+        let milliseconds = seconds * 1000 + attoseconds / 1_000_000_000_000_000
+        var fraction = String(milliseconds % 1000)
+        guard fraction != "0" else {
+            return "\(milliseconds / 1000) s"
+        }
+        fraction = String(repeating: "0", count: 3 - fraction.count) + fraction
+        while fraction.hasSuffix("0") {
+            fraction.removeLast()
+        }
+        return "\(milliseconds / 1000).\(fraction) s"
+    }
+
     /// A duration as milliseconds with two decimals, e.g. `0.42 ms`.
     public static func milliseconds(_ duration: Duration) -> String {
         let (seconds, attoseconds) = duration.components

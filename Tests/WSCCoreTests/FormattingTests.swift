@@ -95,6 +95,15 @@ struct FormattingTests {
         #expect(WSCCore.ExitStatus.protocolError.rawValue == 76 && ExitStatus.usage.rawValue == 64)
     }
 
+    @Test("durations in seconds, to the millisecond, without trailing zeros")
+    func seconds() {
+        #expect(EventFormatter.seconds(.seconds(5)) == "5 s")
+        #expect(EventFormatter.seconds(.milliseconds(2500)) == "2.5 s")
+        #expect(EventFormatter.seconds(.milliseconds(1)) == "0.001 s")
+        #expect(EventFormatter.seconds(.milliseconds(10_050)) == "10.05 s")
+        #expect(EventFormatter.seconds(.seconds(1_000_000_000)) == "1000000000 s")
+    }
+
     @Test("what a session lost counts in its status: output 74 over a close's status, unsent input 65 over success only")
     func exitStatusCountsLosses() {
         for status in WSCCore.ExitStatus.allCases {

@@ -41,6 +41,28 @@ extension EndToEnd {
             #expect(exit.terminalRestored)
         }
 
+        @Test("Ctrl-D or /close, and the server never answers: it says so, Ctrl-C quits, the close is reported once", arguments: ["C-d", "/close"])
+        func closingWithoutAnswer(how: String) throws {
+            let server = try PeerServer.silent()
+            defer { server.stop() }
+            let terminal = try Tmux("'\(Paths.wsc)' --close-timeout 30 ws://127.0.0.1:\(server.port)\(self.marker)")
+            try terminal.waitFor("Connected")
+            if how == "/close" {
+                try terminal.type("/close")
+                try terminal.press("Enter")
+            } else {
+                try terminal.press(how)
+            }
+            try terminal.waitFor("closing: no answer from the server yet (Ctrl-C quits now; --close-timeout 30 s)")
+            #expect(self.wscProcessIsRunning())
+            try terminal.press("C-c")
+            let exit = try terminal.waitForExit(timeout: 10)
+            #expect(exit.status == 130)
+            #expect(exit.terminalRestored)
+            let screen = try terminal.screen()
+            #expect(screen.components(separatedBy: "Disconnected (code: 1006, reason: \"\", wasClean: false)").count == 2, "\(screen)")
+        }
+
         @Test("SIGTERM: close with 1001, terminal restored, exit 143")
         func sigterm() throws {
             let server = try PeerServer.pythonWebSockets()
