@@ -74,7 +74,7 @@ final class ListenSession {
             self.output.diagnostic("error: cannot serve wss:// on \(self.listenTarget): \(error.message)")
             return .noInput
         } catch {
-            self.output.diagnostic("error: cannot listen on \(self.listenTarget): \(error)")
+            self.output.diagnostic("error: cannot listen on \(self.listenTarget): \(ConnectionError.describe(error))")
             return .unavailable
         }
         self.signals = SignalWatcher([SIGINT, SIGTERM, SIGHUP]) { [weak self] signalNumber in

@@ -73,7 +73,9 @@ public enum JSONText {
 
         mutating func value(depth: Int) throws(JSONError) {
             guard depth < JSONText.maximumDepth else {
-                throw self.error("nested deeper than \(JSONText.maximumDepth) levels")
+                var error = self.error("nested deeper than \(JSONText.maximumDepth) levels, the most wsc takes")
+                error.isOverLimit = true
+                throw error
             }
             guard let byte = self.current else {
                 throw self.error("unexpected end of input, expected a value")
@@ -241,6 +243,15 @@ public struct JSONError: Error, Hashable, Sendable, CustomStringConvertible {
     public var message: String
     /// The byte offset where the problem was found.
     public var offset: Int
+    /// Whether the text may be valid JSON, but goes past a limit of wsc's (the nesting depth).
+    public var isOverLimit = false
 
-    public var description: String { "invalid JSON at byte \(self.offset): \(self.message)" }
+    public init(message: String, offset: Int) {
+        self.message = message
+        self.offset = offset
+    }
+
+    public var description: String {
+        self.isOverLimit ? "JSON \(self.message) (at byte \(self.offset))" : "invalid JSON at byte \(self.offset): \(self.message)"
+    }
 }

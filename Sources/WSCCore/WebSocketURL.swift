@@ -153,6 +153,12 @@ public struct WebSocketURL: Hashable, Sendable, CustomStringConvertible {
         return self.port == self.defaultPort ? bracketed : "\(bracketed):\(self.port)"
     }
 
+    /// Host and port, always with the port (bracketed if IPv6): where a connection goes, for messages.
+    public var hostAndPort: String {
+        let bracketed = Self.isIPv6Address(self.host) ? "[\(self.host)]" : self.host
+        return "\(bracketed):\(self.port)"
+    }
+
     /// The URL without credentials, e.g. `ws://[::1]:8080/chat?room=1`.
     public var description: String {
         if let unixSocketPath = self.unixSocketPath {

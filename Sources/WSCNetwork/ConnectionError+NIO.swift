@@ -20,7 +20,8 @@ extension ConnectionError {
             self = error
             return
         }
-        let target = url.hostHeader
+        // With the port, also the default one: `ws://127.0.0.1` refused is about port 80.
+        let target = url.hostAndPort
         switch error {
         case ChannelError.connectTimeout(let amount):
             self.init(.connect, "timed out after \(Duration(amount).secondsText) connecting to \(target)")
@@ -89,7 +90,7 @@ extension ConnectionError {
     }
 
     /// The reason an error gives, in words (an errno as its message).
-    static func describe(_ error: Error) -> String {
+    public static func describe(_ error: Error) -> String {
         if let error = error as? IOError {
             return String(cString: strerror(error.errnoCode))
         }

@@ -524,7 +524,7 @@ final class WebSocketConnectionHandler: ChannelInboundHandler, RemovableChannelH
         // While closing (after our close frame, or after the decoder gave up on a broken
         // frame), what is left of the connection is noise: end it without another error.
         if self.state.readyState != .closing, !Self.isQuietEnd(error) {
-            self.emit(.error(ConnectionError(.protocolViolation, "connection error: \(error)")))
+            self.emit(.error(ConnectionError(.protocolViolation, "connection error: \(ConnectionError.describe(error))")))
         }
         context.close(promise: nil)
     }

@@ -49,6 +49,19 @@ struct JSONTextTests {
         }
     }
 
+    @Test("past the depth limit, the error names the limit and does not call the text invalid")
+    func depthLimitInWords() throws {
+        let atLimit = String(repeating: "[", count: JSONText.maximumDepth) + String(repeating: "]", count: JSONText.maximumDepth)
+        #expect(try JSONText.compact(atLimit) == atLimit)
+        let over = "[" + atLimit + "]"
+        let error = #expect(throws: JSONError.self) { try JSONText.compact(over) }
+        #expect(error?.isOverLimit == true)
+        #expect(error?.description == "JSON nested deeper than 512 levels, the most wsc takes (at byte 512)")
+        let invalid = #expect(throws: JSONError.self) { try JSONText.compact("[1,]") }
+        #expect(invalid?.isOverLimit == false)
+        #expect(invalid?.description.hasPrefix("invalid JSON at byte") == true)
+    }
+
     @Test("isStructured only for objects and arrays")
     func structured() {
         #expect(JSONText.isStructured(" {\"a\":1}"))
