@@ -19,7 +19,7 @@ struct DisplayOptions: ParsableArguments {
 
     @Option(
         help: ArgumentHelp(
-            "How to show binary messages: hex, base64, raw or summary (default: hex preview on a terminal, raw bytes in a pipe).",
+            "How to show binary messages: hex, base64, raw or summary (default: hex preview on a terminal, raw bytes in a pipe, with nothing between messages; hex, base64 and --ndjson give one line per message).",
             valueName: "format"
         )
     )

@@ -37,6 +37,10 @@ final class SessionOutput {
     static let bufferLimit = 64 * 1024
     /// Set once standard output is gone: nothing more is written there.
     private(set) var isClosed = false
+    /// Which kinds of message were written to standard output in pipe mode, to say once
+    /// that raw binary and text lines run together.
+    private var wroteText = false
+    private var wroteRawBinary = false
 
     init(style: OutputStyle, ndjson: Bool) {
         self.style = style
@@ -134,10 +138,12 @@ final class SessionOutput {
         switch message {
         case .text(let text):
             self.write(text.utf8, newline: true)
+            self.wrote(rawBinary: false)
         case .binary(let bytes):
             switch self.style.binaryFormat {
             case .raw:
                 self.write(bytes, newline: false)
+                self.wrote(rawBinary: true)
             case .base64:
                 self.write(Base64.encode(bytes).utf8, newline: true)
             case .hex:
@@ -145,6 +151,23 @@ final class SessionOutput {
             case .summary:
                 self.write("[binary \(bytes.count) bytes]".utf8, newline: true)
             }
+        }
+    }
+
+    /// Notes a payload written in pipe mode; the first time raw binary and text have both
+    /// been written, says how to tell them apart (raw binary ends with no newline).
+    private func wrote(rawBinary: Bool) {
+        let mixedBefore = self.wroteText && self.wroteRawBinary
+        if rawBinary {
+            self.wroteRawBinary = true
+        } else {
+            self.wroteText = true
+        }
+        if !mixedBefore, self.wroteText, self.wroteRawBinary {
+            self.diagnostic(
+                "note: binary messages are written raw, with no newline, so they run into the text lines around them; "
+                    + "--binary-format base64 (or hex) or --ndjson give one line per message"
+            )
         }
     }
 

@@ -88,6 +88,28 @@ extension EndToEnd {
             #expect(run.standardError.contains("wasClean: true)"), "\(run.standardError)")
         }
 
+        @Test("text and raw binary mixed in a pipe: said once on stderr; base64 and --ndjson give one line per message")
+        func mixedTextAndBinary() throws {
+            let server = try PeerServer.pythonWebSockets()
+            defer { server.stop() }
+            let url = "ws://127.0.0.1:\(server.port)/"
+            let input = Data("one\n!binary 6869\ntwo\n!binary 0a\nthree\n".utf8)
+            let raw = try WSCRun.run([url], input: input)
+            #expect(raw.status == 0)
+            #expect(raw.output == "one\nhitwo\n\nthree\n")
+            let note = "note: binary messages are written raw, with no newline, so they run into the text lines around them"
+            #expect(raw.standardError.components(separatedBy: note).count == 2, "\(raw.standardError)")
+            let base64 = try WSCRun.run(["--binary-format", "base64", url], input: input)
+            #expect(base64.output == "one\naGk=\ntwo\nCg==\nthree\n")
+            #expect(!base64.standardError.contains("note:"))
+            let ndjson = try WSCRun.run(["--ndjson", url], input: input)
+            #expect(ndjson.output.split(separator: "\n").filter { $0.contains("\"event\":\"message\"") }.count == 5)
+            // A binary stream alone is written as it came, without the note.
+            let stream = try WSCRun.run([url], input: Data("!binary 00ff\n!binary 0a41\n".utf8))
+            #expect(stream.standardOutput == Data([0x00, 0xFF, 0x0A, 0x41]))
+            #expect(!stream.standardError.contains("note:"))
+        }
+
         @Test("a file the kernel gives size 0 (/proc) is read to its end, by /file, --file and --text-file")
         func procFile() throws {
             let server = try PeerServer.pythonWebSockets()
