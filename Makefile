@@ -25,10 +25,13 @@ deps:
 	  $(SUDO) apt-get update -qq && $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 	fi
 
-## Python `websockets` (from PyPI) for the interop tests, in a venv of the repo's own.
+## The Python peers (from PyPI) at the versions Tests/requirements.txt pins, in a venv of the
+## repo's own; installed again whenever that file changes.
+PEERS := Tests/requirements.txt
 test-deps: deps autobahn-deps
 	@[ -x $(VENV)/bin/python ] || python3 -m venv $(VENV)
-	@$(VENV)/bin/python -c "import websockets" 2>/dev/null || $(VENV)/bin/pip install -q websockets
+	@cmp -s $(PEERS) $(VENV)/installed-requirements.txt || { \
+	  $(VENV)/bin/pip install -q -r $(PEERS) && cp $(PEERS) $(VENV)/installed-requirements.txt; }
 
 ## Autobahn|Testsuite's fuzzing server, installed once into .autobahn (with the runner linked in).
 autobahn-deps: deps

@@ -103,6 +103,6 @@ public struct MessageAssembler: Sendable {
 
     /// Why a message was refused with 1009, naming the option that sets the limit.
     public static func tooBigText(size: UInt64, limit: Int, atLeast: Bool) -> String {
-        "message of \(atLeast ? "at least " : "")\(size) bytes is over --max-message-size (\(limit) bytes)"
+        "message of \(atLeast ? "at least " : "")\(size) bytes is over the --max-message-size limit (\(limit) bytes)"
     }
 }

@@ -14,6 +14,24 @@ extension EndToEnd {
             return Set(pattern.matches(in: help, range: range).compactMap { Range($0.range, in: help).map { String(help[$0]) } })
         }
 
+        /// Whether `text` has `word` as a whole option name: `--reconnect` is not found in
+        /// `--reconnect-max`.
+        static func mentions(_ text: String, _ word: String) -> Bool {
+            let pattern = NSRegularExpression.escapedPattern(for: word) + "(?![a-z-])"
+            guard let expression = try? NSRegularExpression(pattern: pattern) else {
+                return false
+            }
+            return expression.firstMatch(in: text, range: NSRange(text.startIndex..., in: text)) != nil
+        }
+
+        @Test("an option is found as a whole name, not inside a longer one")
+        func wholeNames() {
+            #expect(Self.mentions("use --reconnect-max 5", "--reconnect-max"))
+            #expect(!Self.mentions("use --reconnect-max 5", "--reconnect"))
+            #expect(Self.mentions("`--reconnect` and --reconnect-max", "--reconnect"))
+            #expect(Self.mentions(".It Fl -reconnect\n", "Fl -reconnect"))
+        }
+
         @Test("every long option is in man/wsc.1")
         func manPage() throws {
             let manual = try String(contentsOfFile: Paths.packageRoot + "/man/wsc.1", encoding: .utf8)
@@ -21,7 +39,10 @@ extension EndToEnd {
             #expect(options.count > 20)
             for option in options {
                 // mdoc writes --name as `Fl -name`.
-                #expect(manual.contains("Fl " + option.dropFirst()) || manual.contains(", " + option.dropFirst()), "\(option) is missing from man/wsc.1")
+                #expect(
+                    Self.mentions(manual, "Fl " + option.dropFirst()) || Self.mentions(manual, ", " + option.dropFirst()),
+                    "\(option) is missing from man/wsc.1"
+                )
             }
         }
 
@@ -29,7 +50,7 @@ extension EndToEnd {
         func readme() throws {
             let readme = try String(contentsOfFile: Paths.packageRoot + "/README.md", encoding: .utf8)
             for option in try Self.longOptions() where !["--help", "--version", "--generate-completion-script"].contains(option) {
-                #expect(readme.contains(option), "\(option) is missing from README.md")
+                #expect(Self.mentions(readme, option), "\(option) is missing from README.md")
             }
         }
 

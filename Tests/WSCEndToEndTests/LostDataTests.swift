@@ -83,7 +83,7 @@ extension EndToEnd {
             )
             #expect(run.status == 1, "\(run.standardError)")
             #expect(run.output == "before\n")
-            #expect(run.standardError.contains("message of 2000000 bytes is over --max-message-size (1048576 bytes)"), "\(run.standardError)")
+            #expect(run.standardError.contains("message of 2000000 bytes is over the --max-message-size limit (1048576 bytes)"), "\(run.standardError)")
             #expect(run.standardError.contains("Disconnected (code: 1009, reason: \"protocol error: message of 2000000 bytes"), "\(run.standardError)")
             #expect(run.standardError.contains("wasClean: true)"), "\(run.standardError)")
         }
