@@ -24,57 +24,57 @@ final class ClientSession {
     /// The current connection (with `--reconnect`, the latest of them).
     private(set) var client: WebSocketConnection?
     /// The current connection's events, in batches.
-    private var events: AsyncStream<[ConnectionEvent]>.Continuation?
-    private var signals: SignalWatcher?
+    var events: AsyncStream<[ConnectionEvent]>.Continuation?
+    var signals: SignalWatcher?
     /// The error that ended the connection before it opened, if any.
-    private var failureBeforeOpen: ConnectionError?
-    private var isOpen = false
+    var failureBeforeOpen: ConnectionError?
+    var isOpen = false
     /// Set once we asked to close (Ctrl-C, Ctrl-D, /close, /quit, end of input).
-    private var closeRequested = false
+    var closeRequested = false
     /// A status decided by a signal, which wins over the close's.
-    private var statusOverride: ExitStatus?
-    private var closeInfo: CloseInfo?
+    var statusOverride: ExitStatus?
+    var closeInfo: CloseInfo?
     /// In pipe mode: everything there is to send was handed to the connection.
-    private var inputEnded = false
+    var inputEnded = false
     /// When something was last sent or received (for the idle wait after input ends).
-    private var lastActivity = ContinuousClock.now
-    private var messagesReceived = 0
+    var lastActivity = ContinuousClock.now
+    var messagesReceived = 0
     /// Set once `--count` or `--expect` is satisfied.
-    private var enoughReceived = false
-    private var expectations: ExpectationTracker?
+    var enoughReceived = false
+    var expectations: ExpectationTracker?
     /// Whether the wait for replies after the end of input has started.
-    private var waitingAfterInput = false
+    var waitingAfterInput = false
     /// Set once the session is over: nothing more is sent or shown.
-    private var finished = false
+    var finished = false
     /// Set once a record of input was not sent (too long, not UTF-8): the exit status says so.
-    private var inputNotSent = false
+    var inputNotSent = false
     /// Whether the current connection's close was shown (a close is shown exactly once).
-    private var closeShown = false
+    var closeShown = false
     /// At the prompt: says, a moment after the user closed, that the server has not answered.
-    private var closingNotice: Task<Void, Never>?
+    var closingNotice: Task<Void, Never>?
 
     /// `--reconnect`: the backoff, and what waits for the next connection.
-    private var reconnection: Reconnection?
+    var reconnection: Reconnection?
     /// Between a lost connection and the next attempt: sends wait in `outbox`.
     private(set) var isDown = false
     /// The next attempt, decided when a connection ended.
-    private var nextAttempt: ReconnectAttempt?
+    var nextAttempt: ReconnectAttempt?
     /// The delay before the next attempt (cancelled when the user closes).
-    private var reconnectWait: Task<Void, Never>?
+    var reconnectWait: Task<Void, Never>?
     /// Sends for the next connection, in order.
-    private var outbox: [Outgoing] = []
+    var outbox: [Outgoing] = []
     /// Messages the current connection gave back (`unsent`) before it ended.
-    private var returned: [Message] = []
+    var returned: [Message] = []
     /// How many messages at the head of `outbox` were given back by the last connection.
-    private var returnedCount = 0
+    var returnedCount = 0
     /// Whether the current connection has ended (its close event was handled).
-    private var connectionEnded = false
+    var connectionEnded = false
     /// When the current connection opened.
-    private var openedAt: ContinuousClock.Instant?
+    var openedAt: ContinuousClock.Instant?
     /// Readers of standard input waiting for the next connection.
-    private var upWaiters: [CheckedContinuation<Void, Never>] = []
+    var upWaiters: [CheckedContinuation<Void, Never>] = []
     /// Piped slash commands waiting for the connection to open.
-    private var openWaiters: [CheckedContinuation<Void, Never>] = []
+    var openWaiters: [CheckedContinuation<Void, Never>] = []
 
     /// Something to send on the next connection.
     enum Outgoing {
@@ -162,7 +162,7 @@ final class ClientSession {
     }
 
     /// The exit status as the connection's end (or a signal, or the time limit) decides it.
-    private var connectionStatus: ExitStatus {
+    var connectionStatus: ExitStatus {
         if let statusOverride {
             return statusOverride
         }
@@ -175,7 +175,7 @@ final class ClientSession {
     // MARK: Connections
 
     /// Starts a connection, hands it what waited for it, and returns its events.
-    private func connect() -> AsyncStream<[ConnectionEvent]> {
+    func connect() -> AsyncStream<[ConnectionEvent]> {
         let (stream, continuation) = AsyncStream.makeStream(of: [ConnectionEvent].self, bufferingPolicy: .unbounded)
         self.events = continuation
         // With --reconnect the session ends the stream itself, once given-back messages are in.
@@ -217,7 +217,7 @@ final class ClientSession {
     ///
     /// Its events stream is finished after one round trip to its event loop: a send that
     /// reached it after it ended comes back (`unsent`) before that.
-    private func reconnectionDecision(after info: CloseInfo) {
+    func reconnectionDecision(after info: CloseInfo) {
         self.connectionEnded = true
         if !self.closeRequested, self.statusOverride == nil, !self.enoughReceived,
             case .reconnect(let attempt, let delay) = self.reconnection?.connectionEnded(
@@ -242,7 +242,7 @@ final class ClientSession {
     }
 
     /// Messages the connection gave back: kept for the next connection, or reported.
-    private func takeBack(_ messages: [Message]) {
+    func takeBack(_ messages: [Message]) {
         if !self.connectionEnded {
             self.returned += messages
         } else if self.isDown {
@@ -255,7 +255,7 @@ final class ClientSession {
     }
 
     /// The session ends with sends still waiting for a connection: say so, and close files.
-    private func dropOutbox() {
+    func dropOutbox() {
         var messages: [Message] = []
         for item in self.outbox {
             switch item {
@@ -275,14 +275,14 @@ final class ClientSession {
     /// Returns once the connection is open (or the session ended).
     ///
     /// A piped `/close` must not overtake the lines before it, which wait for the open.
-    private func whenOpen() async {
+    func whenOpen() async {
         while !self.isOpen, !self.finished {
             await withCheckedContinuation { self.openWaiters.append($0) }
         }
     }
 
     /// Resumes every task waiting in `waiters`, and empties the list.
-    private static func release(_ waiters: inout [CheckedContinuation<Void, Never>]) {
+    static func release(_ waiters: inout [CheckedContinuation<Void, Never>]) {
         let released = waiters
         waiters = []
         for waiter in released {
@@ -290,58 +290,9 @@ final class ClientSession {
         }
     }
 
-    // MARK: Sending
-
-    /// Sends a message now, or on the next connection while there is none.
-    func send(_ message: Message) {
-        if self.isDown {
-            self.outbox.append(.message(message))
-        } else {
-            self.client?.send(message)
-        }
-    }
-
-    /// Sends a file now, or on the next connection while there is none.
-    func send(_ file: OutgoingFile) {
-        if self.isDown {
-            self.outbox.append(.file(file))
-        } else {
-            self.client?.send(file)
-        }
-    }
-
-    /// Sends messages in order, with one flush.
-    private func send(contentsOf messages: [Message]) {
-        if self.isDown {
-            self.outbox += messages.map { .message($0) }
-        } else {
-            self.client?.send(contentsOf: messages)
-        }
-    }
-
-    /// Sends binary messages in order, with one flush, each payload a buffer of its own that
-    /// goes to the socket without a copy; on the next connection while there is none.
-    private func send(binary payloads: consuming [ByteBuffer]) {
-        if self.isDown {
-            self.outbox += payloads.map { .message(.binary(Array($0.readableBytesView))) }
-        } else {
-            self.client?.send(binary: consume payloads)
-        }
-    }
-
-    /// Returns once more input may be read: there is a connection with room to send.
-    ///
-    /// While reconnecting, that is once the next connection started (or the session ended).
-    private func whenReady() async {
-        while self.isDown, !self.finished {
-            await withCheckedContinuation { self.upWaiters.append($0) }
-        }
-        try? await self.client?.whenReady().get()
-    }
-
     // MARK: Events
 
-    private func handle(_ event: ConnectionEvent) {
+    func handle(_ event: ConnectionEvent) {
         switch event {
         case .open:
             self.isOpen = true
@@ -390,7 +341,7 @@ final class ClientSession {
         self.show(event)
     }
 
-    private func show(_ event: ConnectionEvent) {
+    func show(_ event: ConnectionEvent) {
         self.output.show(event)
     }
 
@@ -405,203 +356,9 @@ final class ClientSession {
     }
 
     /// A record of standard input that is not sent: said, and counted in the exit status.
-    private func notSent(_ message: String) {
+    func notSent(_ message: String) {
         self.inputNotSent = true
         self.complain(message)
     }
 
-    // MARK: Input
-
-    private func startEditor() {
-        self.output.startPrompt(
-            for: .client,
-            onLine: { [weak self] line in self?.handleLine(line) },
-            onEndOfInput: { [weak self] in self?.requestClose(code: .normalClosure, reason: "") },
-            onHangUp: { [weak self] in self?.terminalHungUp() }
-        )
-    }
-
-    private func startReadingInput() {
-        let input = self.options.inputBatches()
-        Task { @MainActor [weak self] in
-            for await var batch in input.stream {
-                guard let self, !self.finished else {
-                    return
-                }
-                self.lastActivity = .now
-                if let payloads = self.options.payloads(taking: &batch) {
-                    self.send(binary: consume payloads)
-                } else if self.options.slashCommands, !self.options.inputIsBinary {
-                    // Lines may be commands: one at a time, and in a pipe a command waits
-                    // for the open, as the messages before it do.
-                    for line in self.options.lines(from: batch, complain: self.notSent) {
-                        if !self.options.interactive, line.hasPrefix("/"), !self.isOpen {
-                            await self.whenOpen()
-                        }
-                        self.handleLine(line)
-                    }
-                } else {
-                    self.send(contentsOf: self.options.messages(from: batch, complain: self.notSent))
-                }
-                // Read on only when a connection has room: memory stays bounded.
-                await self.whenReady()
-                input.consumed()
-            }
-            self?.endOfInput()
-        }
-    }
-
-    func handleLine(_ line: String) {
-        self.lastActivity = .now
-        if self.options.interactive, line.isEmpty {
-            return
-        }
-        do {
-            switch try InputLine(parsing: line, slashCommands: self.options.slashCommands) {
-            case .text(let text):
-                self.send(.text(text))
-            case .command(let command):
-                self.run(command)
-            }
-        } catch {
-            self.complain(error.message)
-        }
-    }
-
-    private func endOfInput() {
-        self.inputEnded = true
-        self.lastActivity = .now
-        if self.isOpen {
-            self.startWaitingAfterInput()
-        }
-    }
-
-    /// Everything is sent and the connection is open: wait for replies as the options say.
-    private func startWaitingAfterInput() {
-        guard self.options.count == nil, self.expectations == nil, !self.waitingAfterInput else {
-            return
-        }
-        self.waitingAfterInput = true
-        switch self.options.afterInput {
-        case .waitForServer:
-            break
-        case .closeAfter(let duration):
-            // The wait starts once the last send is written, not when it was handed over.
-            Task { @MainActor [weak self] in
-                while let self, let status = try? await self.client?.status().get(),
-                    self.isDown || !self.isOpen || status.isSending || status.bufferedAmount > 0
-                {
-                    guard !self.finished, !self.closeRequested else {
-                        return
-                    }
-                    try? await Task.sleep(for: .milliseconds(20))
-                }
-                try? await Task.sleep(for: duration)
-                self?.requestClose(code: .normalClosure, reason: "")
-            }
-        case .closeWhenIdle(let idle):
-            // Idle: nothing left to write, and no frame and no message either way for `idle`.
-            Task { @MainActor [weak self] in
-                while let self, !self.closeRequested, !self.finished, let client = self.client {
-                    if self.isDown || !self.isOpen {
-                        // Reconnecting: what waits is sent on the next connection first.
-                        try? await Task.sleep(for: idle)
-                        self.lastActivity = .now
-                        continue
-                    }
-                    var due = self.lastActivity.advanced(by: idle)
-                    if ContinuousClock.now >= due, let status = try? await client.status().get() {
-                        due = status.isSending || status.bufferedAmount > 0 || status.isHoldingBack
-                            ? ContinuousClock.now.advanced(by: idle)
-                            : max(due, status.lastTraffic.advanced(by: idle))
-                        if ContinuousClock.now >= due {
-                            self.requestClose(code: .normalClosure, reason: "")
-                            return
-                        }
-                    }
-                    try? await Task.sleep(until: due)
-                }
-            }
-        }
-    }
-
-    /// `--timeout`: when it runs out, close and exit 124.
-    private func startTimeLimit(_ limit: Duration) {
-        Task { @MainActor [weak self] in
-            try? await Task.sleep(for: limit)
-            guard let self, !self.finished else {
-                return
-            }
-            let (seconds, attoseconds) = limit.components
-            let milliseconds = seconds * 1000 + attoseconds / 1_000_000_000_000_000
-            self.show(.error(ConnectionError(.timeout, "timed out: --timeout of \(milliseconds) ms ran out")))
-            self.statusOverride = .timeout
-            if self.closeRequested || !self.isOpen {
-                self.quitNow(.timeout)
-            } else {
-                self.requestClose(code: .normalClosure, reason: "")
-            }
-        }
-    }
-
-    func requestClose(code: CloseCode?, reason: String) {
-        let first = !self.closeRequested
-        self.closeRequested = true
-        self.reconnectWait?.cancel()
-        self.client?.close(code: code, reason: reason)
-        if first, self.options.interactive, self.isOpen {
-            self.closingNotice = Task { @MainActor [weak self] in
-                try? await Task.sleep(for: .seconds(1))
-                guard let self, !Task.isCancelled, !self.finished, !self.closeShown else {
-                    return
-                }
-                let limit = EventFormatter.seconds(self.configuration.closeTimeout)
-                self.inform("closing: no answer from the server yet (Ctrl-C quits now; --close-timeout \(limit))")
-            }
-        }
-    }
-
-    // MARK: Signals
-
-    private func received(signal signalNumber: CInt) {
-        switch signalNumber {
-        case SIGINT:
-            if let editor = self.output.editor, editor.hasText {
-                editor.clearLine()
-            } else if self.closeRequested {
-                self.quitNow(.interrupted)
-            } else {
-                if self.output.editor == nil {
-                    self.statusOverride = .interrupted
-                }
-                self.requestClose(code: .normalClosure, reason: "")
-            }
-        case SIGTERM:
-            self.statusOverride = .terminated
-            if self.closeRequested {
-                self.quitNow(.terminated)
-            }
-            self.requestClose(code: .goingAway, reason: "")
-        default:
-            self.terminalHungUp()
-        }
-    }
-
-    private func terminalHungUp() {
-        self.output.stopPrompt()
-        self.statusOverride = self.statusOverride ?? .hungUp
-        self.requestClose(code: .goingAway, reason: "")
-    }
-
-    /// Leaves without waiting for the close handshake.
-    private func quitNow(_ status: ExitStatus) {
-        self.statusOverride = status
-        self.reconnectWait?.cancel()
-        if !self.closeShown, !self.isDown, self.client != nil {
-            // A close is always reported, once: here without the server's answer.
-            self.closeShown = true
-            self.show(.close(.abnormal(initiator: .user)))
-        }
-        self.events?.finish()
-    }
 }
