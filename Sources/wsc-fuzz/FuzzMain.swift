@@ -37,6 +37,9 @@ public func fuzzMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePoi
 import Foundation
 
 /// Without libFuzzer: runs a target over input files (`wsc-fuzz TARGET FILE...`).
+///
+/// After each input it writes `passed FILE` to standard output, unbuffered, so that a caller
+/// whose replay was cut short by a trap knows which input caused it: the first not passed.
 @main
 enum FuzzReplay {
     static func main() throws {
@@ -47,6 +50,7 @@ enum FuzzReplay {
         }
         for path in arguments.dropFirst() {
             target.run(Array(try Data(contentsOf: URL(fileURLWithPath: path))))
+            FileHandle.standardOutput.write(Data("passed \(path)\n".utf8))
         }
     }
 }
