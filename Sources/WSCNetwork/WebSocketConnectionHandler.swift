@@ -56,6 +56,8 @@ final class WebSocketConnectionHandler: ChannelInboundHandler, RemovableChannelH
     private var receivedEvents: [ConnectionEvent] = []
     /// Whether a burst of reads is under way (between `channelRead` and `channelReadComplete`).
     private var isReading = false
+    /// Whether the current burst of reads held a data frame (which makes it traffic).
+    private var burstHadData = false
 
     var state: ConnectionStateMachine
     private var assembler: MessageAssembler
@@ -77,7 +79,11 @@ final class WebSocketConnectionHandler: ChannelInboundHandler, RemovableChannelH
     private var openedAt: ContinuousClock.Instant?
     private var statistics = ConnectionStatistics()
     private var pings = PingTracker()
-    /// When a frame was last read or written, for "idle" decisions.
+    /// When a data frame was last read or a file chunk written, for "idle" decisions.
+    ///
+    /// Pings and pongs are not traffic: a keepalive of either side's (wsc's own
+    /// `--ping-interval`, a server's heartbeat) would otherwise keep a piped session whose
+    /// input has ended from ever being idle.
     private var lastTraffic = ContinuousClock.now
     /// Messages emitted that the consumer has not yet reported as handled.
     private var unacknowledged = 0
@@ -430,9 +436,8 @@ final class WebSocketConnectionHandler: ChannelInboundHandler, RemovableChannelH
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         var frame = self.unwrapInboundIn(data)
         if !self.isReading {
-            // The clock is read at the start and end of a burst of reads, not for every frame.
+            // The clock is read at the end of a burst of reads, not for every frame.
             self.isReading = true
-            self.lastTraffic = .now
         }
         guard !frame.rsv2, !frame.rsv3 else {
             self.violation(.protocolError, "frame with RSV2 or RSV3 set, which no agreed extension uses")
@@ -456,10 +461,13 @@ final class WebSocketConnectionHandler: ChannelInboundHandler, RemovableChannelH
         }
         switch frame.opcode {
         case .text:
+            self.burstHadData = true
             self.dataFrame(frame, kind: .text)
         case .binary:
+            self.burstHadData = true
             self.dataFrame(frame, kind: .binary)
         case .continuation:
+            self.burstHadData = true
             self.dataFrame(frame, kind: .continuation)
         case .ping:
             let payload = Array(frame.data.readableBytesView)
@@ -483,7 +491,10 @@ final class WebSocketConnectionHandler: ChannelInboundHandler, RemovableChannelH
     func channelReadComplete(context: ChannelHandlerContext) {
         if self.isReading {
             self.isReading = false
-            self.lastTraffic = .now
+            if self.burstHadData {
+                self.burstHadData = false
+                self.lastTraffic = .now
+            }
         }
         self.emitReceivedEvents()
         if self.echoNeedsFlush {

@@ -136,6 +136,7 @@ extension EndToEnd {
             let server = try PeerServer.pythonWebSockets()
             defer { server.stop() }
             let run = try WSCRun.run(
+                // The pause is the scenario (a pipe whose bytes come in two goes), not a wait.
                 ["-c", "exec \"$WSC\" --file <(printf 'from a pipe'; sleep 0.3; head -c 600000 /dev/zero | tr '\\0' z) ws://127.0.0.1:\(server.port)/"],
                 environment: ["WSC": Paths.wsc],
                 executable: "/bin/bash"

@@ -97,18 +97,14 @@ extension EndToEnd {
             try terminal.waitFor("Connected")
             try terminal.type("!flood 5000")
             try terminal.press("Enter")
-            // Type while the flood arrives, in pieces.
+            // Type while the flood arrives, in pieces, as a person would (the pause is the
+            // typist's, not a wait for anything).
             for piece in ["typing ", "during ", "the ", "flood"] {
                 try terminal.type(piece)
                 Thread.sleep(forTimeInterval: 0.02)
             }
-            try terminal.waitFor("< msg 4999", timeout: 30)
-            Thread.sleep(forTimeInterval: 0.3)
-            let lines = try terminal.lines()
-            #expect(lines.last == "> typing during the flood")
-            #expect(lines.dropLast().last == "< msg 4999")
-            let cursor = try terminal.cursor()
-            #expect(cursor.x == "> typing during the flood".count)
+            try terminal.waitForLastLines(["< msg 4999", "> typing during the flood"], timeout: 30)
+            try terminal.waitForCursor(x: "> typing during the flood".count)
             // The cursor really is where the line editor thinks: edit in the middle.
             try terminal.press("Left", "Left", "Left", "Left", "Left")
             try terminal.type("big ")

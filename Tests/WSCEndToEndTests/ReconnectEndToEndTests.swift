@@ -72,14 +72,26 @@ extension EndToEnd {
             #expect(try WSCRun.run(["--listen", "0", "--reconnect"]).status == 64)
         }
 
-        @Test("--ndjson reports each attempt; --timeout ends a session that keeps failing (124), reporting what was not sent")
-        func ndjsonAndTimeout() throws {
+        @Test("--ndjson reports each attempt, numbered, with its delay; SIGINT ends the waiting (130)")
+        func ndjsonAttempts() throws {
+            let port = try LoopbackPort.free()
+            let client = try ClientProcess.start(["--reconnect", "--reconnect-max", "0.2", "--ndjson", "ws://127.0.0.1:\(port)/"])
+            client.write("x\n")
+            try client.wait(for: "the third attempt") { $0.contains(#"{"event":"reconnect","attempt":3,"#) }
+            #expect(try client.signalled(SIGINT) == 130)
+            let lines = client.standardOutput.split(separator: "\n")
+            for attempt in 1...3 {
+                #expect(lines.contains { $0.hasPrefix(#"{"event":"reconnect","attempt":\#(attempt),"delayMilliseconds":"#) })
+            }
+        }
+
+        @Test("--timeout ends a session that keeps failing (124), reporting what was not sent")
+        func timeoutWhileReconnecting() throws {
             let port = try LoopbackPort.free()
             let run = try WSCRun.run(["--reconnect", "--reconnect-max", "0.2", "--ndjson", "--timeout", "1.5", "-x", "x", "ws://127.0.0.1:\(port)/"])
             #expect(run.status == 124)
             let lines = run.output.split(separator: "\n")
             #expect(lines.contains { $0.hasPrefix(#"{"event":"reconnect","attempt":1,"delayMilliseconds":"#) })
-            #expect(lines.contains { $0.hasPrefix(#"{"event":"reconnect","attempt":3,"delayMilliseconds":"#) })
             // What never found a connection is reported, not dropped in silence.
             #expect(lines.contains { $0.hasPrefix(#"{"event":"error","message":"1 message not sent: the connection ended before it went out""#) })
         }

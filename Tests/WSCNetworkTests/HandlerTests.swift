@@ -271,6 +271,19 @@ struct HandlerTests {
         #expect(batches.withLockedValue { $0 }.last == [.message(.text("four")), .ping([7])])
     }
 
+    @Test("pings and pongs read are not traffic for the idle wait; a burst with a message is")
+    func controlFramesAreNotTraffic() throws {
+        let (channel, handler, _) = try self.openHandler()
+        let before = handler.status().lastTraffic
+        channel.pipeline.fireChannelRead(self.frame(.ping, [1]))
+        channel.pipeline.fireChannelRead(self.frame(.pong, [2]))
+        channel.pipeline.fireChannelReadComplete()
+        #expect(handler.status().lastTraffic == before)
+        channel.pipeline.fireChannelRead(self.frame(.text, Array("hi".utf8)))
+        channel.pipeline.fireChannelReadComplete()
+        #expect(handler.status().lastTraffic > before)
+    }
+
     @Test("a send is written as one masked text frame and counted")
     func sendWhileOpen() throws {
         let (channel, handler, _) = try self.openHandler()

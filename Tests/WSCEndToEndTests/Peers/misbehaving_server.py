@@ -4,6 +4,8 @@ The mode is the first argument:
 
 - `silent` (the default): completes the opening handshake, then reads and ignores
   everything, never answering a close frame (close timeouts, quitting while closing).
+  Given a file as a second argument, it appends a line there for each close frame it
+  reads: `close CODE REASON`.
 - `stall`: after the handshake it does not even read, so the client's writes back up
   (back-pressure).
 - `mute`: accepts TCP, reads the upgrade request and never answers it (connect timeout).
@@ -29,6 +31,7 @@ import time
 
 GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 MODE = sys.argv[1] if len(sys.argv) > 1 else "silent"
+LOG = sys.argv[2] if len(sys.argv) > 2 else None
 
 
 def frame(opcode, payload, fin=True):
@@ -46,24 +49,42 @@ def read_exactly(client, count):
     return data
 
 
+def read_frame(client):
+    """One frame from the client: its opcode and unmasked payload."""
+    first, second = read_exactly(client, 2)
+    length = second & 0x7F
+    if length == 126:
+        length = struct.unpack("!H", read_exactly(client, 2))[0]
+    elif length == 127:
+        length = struct.unpack("!Q", read_exactly(client, 8))[0]
+    mask = read_exactly(client, 4) if second & 0x80 else b"\0\0\0\0"
+    return first & 0x0F, bytes(b ^ mask[i % 4] for i, b in enumerate(read_exactly(client, length)))
+
+
 def answer_close(client):
     """Reads the client's frames until its close, answers it and ends TCP."""
     try:
         while True:
-            first, second = read_exactly(client, 2)
-            length = second & 0x7F
-            if length == 126:
-                length = struct.unpack("!H", read_exactly(client, 2))[0]
-            elif length == 127:
-                length = struct.unpack("!Q", read_exactly(client, 8))[0]
-            mask = read_exactly(client, 4) if second & 0x80 else b"\0\0\0\0"
-            payload = bytes(b ^ mask[i % 4] for i, b in enumerate(read_exactly(client, length)))
-            if first & 0x0F == 0x8:
+            opcode, payload = read_frame(client)
+            if opcode == 0x8:
                 client.sendall(frame(0x8, payload[:2]))
                 break
     except EOFError:
         pass
     client.close()
+
+
+def ignore_frames(client):
+    """Reads the client's frames until TCP ends, answering none; logs close frames."""
+    try:
+        while True:
+            opcode, payload = read_frame(client)
+            if opcode == 0x8 and LOG:
+                code = struct.unpack("!H", payload[:2])[0] if len(payload) >= 2 else None
+                with open(LOG, "a") as log:
+                    log.write(f"close {code} {payload[2:].decode(errors='replace')}\n")
+    except (EOFError, OSError):
+        pass
 
 
 def serve(client):
@@ -109,6 +130,9 @@ def serve(client):
         elapsed = time.monotonic() - started
         print(f"flood: 100000 messages in {elapsed:.3f} s", file=sys.stderr, flush=True)
         answer_close(client)
+        return
+    if MODE == "silent":
+        ignore_frames(client)
         return
     while client.recv(65536):
         pass

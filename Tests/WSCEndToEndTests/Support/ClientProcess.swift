@@ -59,6 +59,18 @@ final class ClientProcess: @unchecked Sendable {
         return self.process.terminationStatus
     }
 
+    /// Sends `signal` and waits for the exit (a hang guard kills it after `timeout` and throws).
+    func signalled(_ signal: Int32, timeout: TimeInterval = 15) throws -> Int32 {
+        kill(self.process.processIdentifier, signal)
+        guard self.process.exits(within: timeout) else {
+            throw PeerError("wsc did not exit within \(timeout) s of signal \(signal); stderr: \(self.standardError)")
+        }
+        try? self.input.close()
+        _ = self.output.finish()
+        _ = self.errors.finish()
+        return self.process.terminationStatus
+    }
+
     deinit {
         if self.process.isRunning {
             kill(self.process.processIdentifier, SIGKILL)

@@ -75,8 +75,10 @@ final class PeerServer: @unchecked Sendable {
     }
 
     /// A server that upgrades and then ignores everything, even close frames.
-    static func silent() throws -> PeerServer {
-        try self.misbehaving("silent")
+    ///
+    /// With `log`, it appends `close CODE REASON` to that file for each close frame it reads.
+    static func silent(log: String? = nil) throws -> PeerServer {
+        try self.start(Paths.python, [Paths.peers + "/misbehaving_server.py", "silent"] + (log.map { [$0] } ?? []))
     }
 
     /// A server that upgrades and then never reads: the client's writes back up.

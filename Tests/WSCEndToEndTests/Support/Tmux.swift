@@ -9,14 +9,17 @@ final class Tmux {
     let session = "t"
 
     /// Starts `command` (run by sh) in an 100x30 pane; the pane stays after it exits.
-    init(_ command: String, width: Int = 100, height: Int = 30, environment: [String: String] = [:]) throws {
+    ///
+    /// The pane keeps `historyLimit` lines that scrolled off the screen (tmux's default
+    /// is 2,000); `history()` reads them.
+    init(_ command: String, width: Int = 100, height: Int = 30, historyLimit: Int = 2000, environment: [String: String] = [:]) throws {
         let exports = environment.map { "export \($0.key)='\($0.value)'; " }.joined()
         // After wsc exits: its status, then whether the terminal is sane again.
         // sh survives Ctrl-C (a handler, not SIG_IGN, so wsc still gets the default).
         let script = "trap true INT; unset NO_COLOR; \(exports)\(command); echo \"[exit $?]\"; stty -a | tr ' ' '\\n' | grep -E '^-?(icanon|echo)$' | tr '\\n' ' '; echo '[stty]'; sleep 600"
         // The server tmux starts here would hold a captured stdout open forever: don't capture.
         try self.tmux(
-            ["-f", "/dev/null", "new-session", "-d", "-s", self.session, "-x", "\(width)", "-y", "\(height)", "sh", "-c", script],
+            ["-f", "/dev/null", "start-server", ";", "set-option", "-g", "history-limit", "\(historyLimit)", ";", "new-session", "-d", "-s", self.session, "-x", "\(width)", "-y", "\(height)", "sh", "-c", script],
             captureOutput: false
         )
     }
@@ -52,6 +55,11 @@ final class Tmux {
     /// The visible screen, lines with trailing spaces removed.
     func screen() throws -> String {
         try self.tmux(["capture-pane", "-p", "-t", self.session])
+    }
+
+    /// Every line the pane has shown: its scrollback, then the screen.
+    func history() throws -> [String] {
+        try self.tmux(["capture-pane", "-p", "-S", "-", "-E", "-", "-t", self.session]).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
     }
 
     /// The visible screen with its colour escapes (`capture-pane -e`).
@@ -99,6 +107,31 @@ final class Tmux {
             Thread.sleep(forTimeInterval: 0.05)
         }
         throw PeerError("timed out waiting for \(what); the screen shows:\n\(screen)")
+    }
+
+    /// Waits until the cursor is in column `x`; throws after `timeout`.
+    func waitForCursor(x: Int, timeout: TimeInterval = 10) throws {
+        let deadline = Date().addingTimeInterval(timeout)
+        var cursor = try self.cursor()
+        while cursor.x != x, Date() < deadline {
+            Thread.sleep(forTimeInterval: 0.05)
+            cursor = try self.cursor()
+        }
+        guard cursor.x == x else {
+            throw PeerError("the cursor stayed in column \(cursor.x), not \(x); the screen shows:\n\((try? self.screen()) ?? "")")
+        }
+    }
+
+    /// Waits until the screen's last lines are `lines`; returns the screen.
+    @discardableResult
+    func waitForLastLines(_ lines: [String], timeout: TimeInterval = 10) throws -> String {
+        try self.waitUntil("the last lines \(lines)", timeout: timeout) { screen in
+            var shown = screen.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+            while let last = shown.last, last.trimmingCharacters(in: .whitespaces).isEmpty {
+                shown.removeLast()
+            }
+            return Array(shown.suffix(lines.count)) == lines
+        }
     }
 
     /// Waits for wsc to exit; returns its exit status and whether the terminal was restored.
