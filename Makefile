@@ -41,7 +41,8 @@ autobahn-deps: deps
 	  bash "$(AUTOBAHN)/setup.sh" "$(CURDIR)/$(AUTOBAHN_ENV)" >$(AUTOBAHN_ENV).log 2>&1 || { cat $(AUTOBAHN_ENV).log >&2; exit 1; }; }
 	@ln -sf "$(AUTOBAHN)/run-client-suite.sh" $(AUTOBAHN_ENV)/run-client-suite.sh
 
-## The whole Autobahn client suite (cases 1-13, ~12 min) against the release build; prints the summary.
+## The whole Autobahn client suite (cases 1-13, ~20 min in one lane) against the release build,
+## by hand, with its HTML reports in .build/autobahn; `make test` runs it too, in two lanes.
 conformance: release autobahn-deps
 	$(AUTOBAHN_ENV)/run-client-suite.sh -a wsc -p $(AUTOBAHN_PORT) -o .build/autobahn -t 60 -- .build/release/wsc --echo {url}
 
@@ -77,10 +78,11 @@ order: release
 run: release
 	@if [ -n "$(URL)" ]; then exec .build/release/wsc "$(URL)"; else exec .build/release/wsc --local-echo; fi
 
-## Every test: unit, integration, end to end (pty via tmux), interop, Autobahn cases 1-7 and 10.
-test: test-deps
+## Every test: unit and integration on the debug build (run-time checks on); end to end
+## (pty via tmux), interop and Autobahn cases 1-13 on the release build, as users run it.
+test: test-deps release
 	$(SWIFT) build
-	WSC_TEST_PYTHON=$(CURDIR)/$(VENV)/bin/python $(SWIFT) test
+	WSC_BINARY=$(CURDIR)/.build/release/wsc WSC_TEST_PYTHON=$(CURDIR)/$(VENV)/bin/python $(SWIFT) test
 
 ## The benchmark: wsc against websocat and wscat, side by side (installs them if missing;
 ## about 10 minutes). Writes bench/RESULTS.md; `bench/run --help` for the knobs.

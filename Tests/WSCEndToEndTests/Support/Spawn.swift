@@ -14,21 +14,27 @@ enum Spawn {
     private static let lock = NSLock()
 
     /// Runs `arguments[0]` (a path) and returns its exit status and, if asked, its output.
+    ///
+    /// The lock is held while the program starts, not while it runs: a long run (Autobahn)
+    /// leaves other tests free to start theirs.
     static func run(_ arguments: [String], environment: [String: String], captureOutput: Bool) throws -> (status: Int32, output: String) {
-        self.lock.lock()
-        defer { self.lock.unlock() }
         var pipeDescriptors: [Int32] = [-1, -1]
-        if captureOutput {
-            // Close-on-exec: a program started meanwhile by another thread (with Foundation's
-            // Process) must not inherit the write end, or reading here waits for it to exit.
-            guard pipe(&pipeDescriptors) == 0 else {
-                throw PeerError("pipe failed")
+        let pid: pid_t
+        do {
+            self.lock.lock()
+            defer { self.lock.unlock() }
+            if captureOutput {
+                // Close-on-exec: a program started meanwhile by another thread (with Foundation's
+                // Process) must not inherit the write end, or reading here waits for it to exit.
+                guard pipe(&pipeDescriptors) == 0 else {
+                    throw PeerError("pipe failed")
+                }
+                for descriptor in pipeDescriptors {
+                    _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC)
+                }
             }
-            for descriptor in pipeDescriptors {
-                _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC)
-            }
+            pid = try self.spawn(arguments, environment: environment, standardOutput: captureOutput ? pipeDescriptors[1] : nil)
         }
-        let pid = try self.spawn(arguments, environment: environment, standardOutput: captureOutput ? pipeDescriptors[1] : nil)
         var output: [UInt8] = []
         if captureOutput {
             close(pipeDescriptors[1])
@@ -48,6 +54,17 @@ enum Spawn {
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0, errno == EINTR {}
         return (status, String(decoding: output, as: UTF8.self))
+    }
+
+    /// `run` on a thread of its own, so that a long run holds none of Swift's few
+    /// concurrency threads (two on a two-core machine) while it waits.
+    static func runDetached(_ arguments: [String], environment: [String: String]) async throws -> (status: Int32, output: String) {
+        try await withCheckedThrowingContinuation { continuation in
+            let thread = Thread {
+                continuation.resume(with: Result { try Self.run(arguments, environment: environment, captureOutput: true) })
+            }
+            thread.start()
+        }
     }
 
     /// Runs a shell command that ends in `exec` of the program to measure.
