@@ -1,7 +1,8 @@
 /// The life of one connection, from the opening handshake to the end of TCP.
 ///
-/// A pure value: each method is named for what happened and returns the ``Action`` the
-/// caller must carry out. It follows the browser's `readyState` (CONNECTING → OPEN →
+/// A pure value: each method is named for what happened and returns an action made for
+/// that event (``UpgradeSucceededAction``, ``SendRequestedAction``, …), which the caller
+/// carries out; no action lists what its event cannot lead to. It follows the browser's `readyState` (CONNECTING → OPEN →
 /// CLOSING → CLOSED) and guarantees exactly one `close` event per connection.
 public struct ConnectionStateMachine: Sendable {
     enum State: Sendable {
@@ -44,53 +45,11 @@ public struct ConnectionStateMachine: Sendable {
         case .closed: .closed
         }
     }
-
-    /// What the caller must do after an event.
-    public enum Action: Hashable, Sendable {
-        /// Nothing.
-        case none
-        /// Emit the `open` event.
-        case fireOpen
-        /// Emit the message that arrived.
-        case deliverMessage
-        /// Drop the message that arrived: the connection is no longer open for it.
-        case dropMessage
-        /// Answer the ping with a pong carrying the same payload.
-        case sendPong
-        /// Send this data message now.
-        case sendMessage
-        /// Hold this data message until the connection opens.
-        case queueMessage
-        /// Refuse this data message: emit an `error` event saying why.
-        case refuseMessage(ConnectionError)
-        /// Send a close frame (no payload when `code` is nil) and start the close timer.
-        case sendClose(code: CloseCode?, reason: String)
-        /// Answer the peer's close with this code, then close the TCP connection.
-        ///
-        /// The TCP connection is closed once the close frame is written (the server's part of the
-        /// handshake); `channelClosed()` follows.
-        case answerCloseAndCloseChannel(code: CloseCode?)
-        /// Emit this `error`, send a close frame with this code and start the close timer.
-        case failConnection(ConnectionError, code: CloseCode, reason: String)
-        /// Emit this `error`, send a close frame with this code, then close the TCP connection.
-        ///
-        /// The TCP connection is closed once the frame is written (a server does not wait after
-        /// failing); `channelClosed()` follows.
-        case failConnectionAndCloseChannel(ConnectionError, code: CloseCode, reason: String)
-        /// Close the TCP connection; `channelClosed()` follows.
-        case closeChannel
-        /// Emit this `error`, then close the TCP connection; `channelClosed()` follows.
-        case fireErrorAndCloseChannel(ConnectionError)
-        /// Emit the `close` event: the connection is over.
-        case fireClose(CloseInfo)
-        /// Emit this `error` and then the `close` event: the connection is over.
-        case fireErrorAndClose(ConnectionError, CloseInfo)
-    }
 }
 
 extension ConnectionStateMachine {
     /// The server accepted the upgrade and every handshake check passed.
-    public mutating func upgradeSucceeded() -> Action {
+    public mutating func upgradeSucceeded() -> UpgradeSucceededAction {
         switch self.state {
         case .connecting:
             self.state = .open
@@ -109,7 +68,7 @@ extension ConnectionStateMachine {
     ///
     /// When a channel exists, the caller closes it and later reports `channelClosed()`,
     /// which then does nothing.
-    public mutating func connectFailed(_ error: ConnectionError) -> Action {
+    public mutating func connectFailed(_ error: ConnectionError) -> ConnectFailedAction {
         switch self.state {
         case .connecting:
             self.state = .closed
@@ -125,7 +84,7 @@ extension ConnectionStateMachine {
     }
 
     /// The user wants to send a data message.
-    public mutating func sendRequested() -> Action {
+    public mutating func sendRequested() -> SendRequestedAction {
         switch self.state {
         case .connecting:
             return .queueMessage
@@ -139,7 +98,7 @@ extension ConnectionStateMachine {
     }
 
     /// The user (or end of input) asks to close with this code and reason.
-    public mutating func closeRequested(code: CloseCode?, reason: String) -> Action {
+    public mutating func closeRequested(code: CloseCode?, reason: String) -> CloseRequestedAction {
         switch self.state {
         case .connecting:
             self.state = .closing(Closing(initiator: .user, closeSent: false, received: nil))
@@ -153,7 +112,7 @@ extension ConnectionStateMachine {
     }
 
     /// A complete data message arrived.
-    public mutating func messageReceived() -> Action {
+    public mutating func messageReceived() -> MessageReceivedAction {
         switch self.state {
         case .open:
             return .deliverMessage
@@ -171,7 +130,7 @@ extension ConnectionStateMachine {
     }
 
     /// A ping arrived.
-    public mutating func pingReceived() -> Action {
+    public mutating func pingReceived() -> PingReceivedAction {
         switch self.state {
         case .open:
             return .sendPong
@@ -186,7 +145,7 @@ extension ConnectionStateMachine {
     ///
     /// The caller has checked the frame: a bad code, a bad reason or a one-byte payload
     /// is a `protocolViolated` instead.
-    public mutating func closeFrameReceived(code: CloseCode?, reason: String) -> Action {
+    public mutating func closeFrameReceived(code: CloseCode?, reason: String) -> CloseFrameReceivedAction {
         switch self.state {
         case .open:
             self.state = .closing(
@@ -213,7 +172,7 @@ extension ConnectionStateMachine {
     }
 
     /// The peer broke the protocol; the error says how and the code is what we answer with.
-    public mutating func protocolViolated(_ error: ConnectionError, code: CloseCode) -> Action {
+    public mutating func protocolViolated(_ error: ConnectionError, code: CloseCode) -> ProtocolViolatedAction {
         switch self.state {
         case .open:
             self.state = .closing(Closing(initiator: .protocolFailure, closeSent: true, received: nil))
@@ -235,7 +194,7 @@ extension ConnectionStateMachine {
     ///
     /// We send 1011 and end TCP at once, as waiting for the answer of an unresponsive
     /// peer is pointless; the close event reports 1006, not clean.
-    public mutating func keepaliveTimedOut(_ error: ConnectionError) -> Action {
+    public mutating func keepaliveTimedOut(_ error: ConnectionError) -> KeepaliveTimedOutAction {
         switch self.state {
         case .open:
             self.state = .closing(Closing(initiator: .protocolFailure, closeSent: true, received: nil))
@@ -254,7 +213,7 @@ extension ConnectionStateMachine {
     /// reported, TCP ends, and the close event is 1006, not clean. When both close frames
     /// were exchanged and only the server's end of TCP is missing, a client ends TCP
     /// itself (RFC 6455, 7.1.1): the close was clean, and no error is reported.
-    public mutating func closeTimedOut(_ error: ConnectionError) -> Action {
+    public mutating func closeTimedOut(_ error: ConnectionError) -> CloseTimedOutAction {
         switch self.state {
         case .closing(let closing) where closing.received != nil:
             return .closeChannel
@@ -266,7 +225,7 @@ extension ConnectionStateMachine {
     }
 
     /// The TCP connection ended (whoever ended it).
-    public mutating func channelClosed() -> Action {
+    public mutating func channelClosed() -> ChannelClosedAction {
         switch self.state {
         case .connecting:
             self.state = .closed

@@ -123,6 +123,20 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     }
 
     static func events(_ bytes: [UInt8]) {
+        // The first byte as a frame header's bits, the rest as a close frame's payload.
+        if let first = bytes.first {
+            for role in [ConnectionRole.client, .server] {
+                let rules = FrameRules(role: role)
+                _ = rules.header(opcode: first & 0x0F, rsv1: first & 0x40 != 0, rsv2: first & 0x20 != 0, rsv3: first & 0x10 != 0, masked: first & 0x80 != 0)
+            }
+        }
+        let payload = bytes.dropFirst()
+        if case .close(let code, let reason) = FrameRules.closePayload(payload) {
+            let encoded = code.map { [UInt8($0.rawValue >> 8), UInt8($0.rawValue & 0xFF)] + Array(reason.utf8) } ?? []
+            guard encoded == Array(payload) else {
+                fatalError("a close payload that passed does not encode back to itself")
+            }
+        }
         for role in [ConnectionRole.client, .server] {
             var machine = ConnectionStateMachine(role: role)
             var assembler = MessageAssembler(maximumMessageSize: 1000)
@@ -130,27 +144,28 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
             var closes = 0
             let error = ConnectionError(.protocolViolation, "fuzz")
             for byte in bytes.dropFirst() {
-                let action: ConnectionStateMachine.Action
+                // Only a connect failure and the end of TCP can emit the close event.
+                var closed = false
                 // Before the upgrade only what can happen then; afterwards anything the
                 // peer, the user or a timer can cause.
                 if machine.readyState == .connecting {
                     switch byte % 4 {
-                    case 0: action = machine.upgradeSucceeded()
-                    case 1: action = machine.connectFailed(error)
-                    case 2: action = machine.closeRequested(code: .normalClosure, reason: "")
-                    default: action = machine.channelClosed()
+                    case 0: _ = machine.upgradeSucceeded()
+                    case 1: closed = Self.closes(machine.connectFailed(error))
+                    case 2: _ = machine.closeRequested(code: .normalClosure, reason: "")
+                    default: closed = Self.closes(machine.channelClosed())
                     }
                 } else {
                     switch byte % 10 {
-                    case 0: action = machine.sendRequested()
-                    case 1: action = machine.closeRequested(code: CloseCode(UInt16(3000 + Int(byte))), reason: "r")
-                    case 2: action = machine.messageReceived()
-                    case 3: action = machine.pingReceived()
-                    case 4: action = machine.closeFrameReceived(code: byte & 16 == 0 ? nil : .normalClosure, reason: "")
-                    case 5: action = machine.protocolViolated(error, code: .protocolError)
-                    case 6: action = machine.keepaliveTimedOut(error)
-                    case 7: action = machine.closeTimedOut(error)
-                    case 8: action = machine.channelClosed()
+                    case 0: _ = machine.sendRequested()
+                    case 1: _ = machine.closeRequested(code: CloseCode(UInt16(3000 + Int(byte))), reason: "r")
+                    case 2: _ = machine.messageReceived()
+                    case 3: _ = machine.pingReceived()
+                    case 4: _ = machine.closeFrameReceived(code: byte & 16 == 0 ? nil : .normalClosure, reason: "")
+                    case 5: _ = machine.protocolViolated(error, code: .protocolError)
+                    case 6: _ = machine.keepaliveTimedOut(error)
+                    case 7: _ = machine.closeTimedOut(error)
+                    case 8: closed = Self.closes(machine.channelClosed())
                     default:
                         // A frame from the peer, into the message assembler.
                         let kinds: [MessageAssembler.FrameKind] = [.text, .binary, .continuation]
@@ -158,14 +173,27 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
                         continue
                     }
                 }
-                switch action {
-                case .fireClose, .fireErrorAndClose: closes += 1
-                default: break
-                }
+                closes += closed ? 1 : 0
                 guard closes <= 1 else {
                     fatalError("two close events for one connection")
                 }
             }
+        }
+    }
+
+    /// Whether a connect failure emits the close event.
+    static func closes(_ action: ConnectionStateMachine.ConnectFailedAction) -> Bool {
+        switch action {
+        case .none: false
+        case .fireClose, .fireErrorAndClose: true
+        }
+    }
+
+    /// Whether the end of TCP emits the close event.
+    static func closes(_ action: ConnectionStateMachine.ChannelClosedAction) -> Bool {
+        switch action {
+        case .none: false
+        case .fireClose, .fireErrorAndClose: true
         }
     }
 

@@ -61,6 +61,8 @@ final class WebSocketConnectionHandler: ChannelInboundHandler, RemovableChannelH
 
     var state: ConnectionStateMachine
     private var assembler: MessageAssembler
+    /// RFC 6455's rules for the frames that arrive, for our role.
+    private var rules: FrameRules { FrameRules(role: self.settings.role) }
     /// The TCP channel, once connected.
     private var channel: Channel?
     /// This handler's context, once it joined the pipeline after the upgrade.
@@ -75,7 +77,7 @@ final class WebSocketConnectionHandler: ChannelInboundHandler, RemovableChannelH
     private var closeTimer: Scheduled<Void>?
     private var openInfo: OpenInfo?
     /// What `upgradeSucceeded()` asked for, carried out once writes can pass.
-    private var actionAfterUpgrade: ConnectionStateMachine.Action = .none
+    private var actionAfterUpgrade: ConnectionStateMachine.UpgradeSucceededAction?
     private var openedAt: ContinuousClock.Instant?
     private var statistics = ConnectionStatistics()
     private var pings = PingTracker()
@@ -227,10 +229,6 @@ final class WebSocketConnectionHandler: ChannelInboundHandler, RemovableChannelH
             self.emit(.unsent(message.messages))
         case .refuseMessage(let error):
             self.emit(.error(error))
-        case .none, .fireOpen, .deliverMessage, .dropMessage, .sendPong, .sendClose, .answerCloseAndCloseChannel, .failConnection,
-            .failConnectionAndCloseChannel,
-            .closeChannel, .fireErrorAndCloseChannel, .fireClose, .fireErrorAndClose:
-            preconditionFailure("unexpected action for a send")
         }
     }
 
@@ -243,10 +241,6 @@ final class WebSocketConnectionHandler: ChannelInboundHandler, RemovableChannelH
         case .refuseMessage(let error):
             file.close()
             self.emit(.error(error))
-        case .none, .fireOpen, .deliverMessage, .dropMessage, .sendPong, .sendClose, .answerCloseAndCloseChannel, .failConnection,
-            .failConnectionAndCloseChannel,
-            .closeChannel, .fireErrorAndCloseChannel, .fireClose, .fireErrorAndClose:
-            preconditionFailure("unexpected action for a send")
         }
     }
 
@@ -415,9 +409,10 @@ final class WebSocketConnectionHandler: ChannelInboundHandler, RemovableChannelH
 
     /// The upgrade handler finished: writes pass from now on.
     func upgradeCompleted() {
-        let action = self.actionAfterUpgrade
-        self.actionAfterUpgrade = .none
-        self.run(action)
+        if let action = self.actionAfterUpgrade {
+            self.actionAfterUpgrade = nil
+            self.run(action)
+        }
     }
 
     // MARK: ChannelHandler
@@ -439,27 +434,25 @@ final class WebSocketConnectionHandler: ChannelInboundHandler, RemovableChannelH
             // The clock is read at the end of a burst of reads, not for every frame.
             self.isReading = true
         }
-        guard !frame.rsv2, !frame.rsv3 else {
-            self.violation(.protocolError, "frame with RSV2 or RSV3 set, which no agreed extension uses")
+        let verdict = self.rules.header(
+            opcode: UInt8(webSocketOpcode: frame.opcode),
+            rsv1: frame.rsv1,
+            rsv2: frame.rsv2,
+            rsv3: frame.rsv3,
+            masked: frame.maskKey != nil
+        )
+        let kind: FrameRules.Kind
+        switch verdict {
+        case .accept(let accepted):
+            kind = accepted
+        case .violation(let code, let message):
+            self.violation(code, message)
             return
         }
-        guard !frame.rsv1 || frame.opcode == .text || frame.opcode == .binary || frame.opcode == .continuation else {
-            self.violation(.protocolError, "control frame with RSV1 set")
-            return
-        }
-        switch (self.settings.role, frame.maskKey) {
-        case (.client, nil):
-            break
-        case (.client, .some):
-            self.violation(.protocolError, "the server sent a masked frame")
-            return
-        case (.server, nil):
-            self.violation(.protocolError, "the client sent an unmasked frame")
-            return
-        case (.server, .some(let key)):
+        if let key = frame.maskKey {
             frame.data.webSocketUnmask(key)
         }
-        switch frame.opcode {
+        switch kind {
         case .text:
             self.burstHadData = true
             self.dataFrame(frame, kind: .text)
@@ -481,10 +474,8 @@ final class WebSocketConnectionHandler: ChannelInboundHandler, RemovableChannelH
             let payload = Array(frame.data.readableBytesView)
             _ = self.keepalive?.pongReceived(payload)
             self.emit(.pong(payload, roundTrip: self.pings.pongReceived(payload, at: .now)))
-        case .connectionClose:
+        case .close:
             self.closeFrame(frame.data)
-        default:
-            self.violation(.protocolError, "frame with reserved opcode \(frame.opcode)")
         }
     }
 
@@ -638,30 +629,15 @@ final class WebSocketConnectionHandler: ChannelInboundHandler, RemovableChannelH
             self.updateReading()
         case .dropMessage:
             break
-        case .none, .fireOpen, .sendPong, .sendMessage, .queueMessage, .refuseMessage, .sendClose, .answerCloseAndCloseChannel,
-            .failConnection, .failConnectionAndCloseChannel, .closeChannel, .fireErrorAndCloseChannel, .fireClose, .fireErrorAndClose:
-            preconditionFailure("unexpected action for a message")
         }
     }
 
     private func closeFrame(_ payload: ByteBuffer) {
-        var payload = payload
-        switch payload.readableBytes {
-        case 0:
-            self.run(self.state.closeFrameReceived(code: nil, reason: ""))
-        case 1:
-            self.violation(.protocolError, "close frame with a 1-byte payload")
-        default:
-            let code = CloseCode(payload.readInteger(as: UInt16.self) ?? 0)
-            guard code.isValidOnTheWire else {
-                self.violation(.protocolError, "close frame with invalid code \(code.rawValue)")
-                return
-            }
-            guard let reason = String(validating: payload.readableBytesView, as: UTF8.self) else {
-                self.violation(.invalidPayloadData, "close reason is not valid UTF-8")
-                return
-            }
+        switch FrameRules.closePayload(payload.readableBytesView) {
+        case .close(let code, let reason):
             self.run(self.state.closeFrameReceived(code: code, reason: reason))
+        case .violation(let code, let message):
+            self.violation(code, message)
         }
     }
 
@@ -671,10 +647,8 @@ final class WebSocketConnectionHandler: ChannelInboundHandler, RemovableChannelH
 
     // MARK: Running actions
 
-    func run(_ action: ConnectionStateMachine.Action) {
+    func run(_ action: ConnectionStateMachine.UpgradeSucceededAction) {
         switch action {
-        case .none, .dropMessage:
-            break
         case .fireOpen:
             self.openedAt = .now
             if let openInfo = self.openInfo {
@@ -682,28 +656,94 @@ final class WebSocketConnectionHandler: ChannelInboundHandler, RemovableChannelH
             }
             self.flushPending()
             self.startKeepalive()
+        case .closeChannel:
+            self.channel?.close(promise: nil)
+        }
+    }
+
+    func run(_ action: ConnectionStateMachine.ConnectFailedAction) {
+        switch action {
+        case .none:
+            break
+        case .fireClose(let info):
+            self.emit(.close(info))
+        case .fireErrorAndClose(let error, let info):
+            self.emit(.error(error))
+            self.emit(.close(info))
+        }
+    }
+
+    func run(_ action: ConnectionStateMachine.CloseRequestedAction) {
+        switch action {
+        case .none:
+            break
+        case .closeChannel:
+            self.channel?.close(promise: nil)
+        case .sendClose(let code, let reason):
+            self.writeClose(code: code, reason: reason)
+        }
+    }
+
+    func run(_ action: ConnectionStateMachine.CloseFrameReceivedAction) {
+        switch action {
+        case .none:
+            break
         case .sendClose(let code, let reason):
             self.writeClose(code: code, reason: reason)
         case .answerCloseAndCloseChannel(let code):
             self.writeClose(code: code, reason: "", thenCloseChannel: true)
+        case .closeChannel:
+            self.channel?.close(promise: nil)
+        }
+    }
+
+    func run(_ action: ConnectionStateMachine.ProtocolViolatedAction) {
+        switch action {
+        case .none:
+            break
         case .failConnection(let error, let code, let reason):
             self.emit(.error(error))
             self.writeClose(code: code, reason: reason)
         case .failConnectionAndCloseChannel(let error, let code, let reason):
             self.emit(.error(error))
             self.writeClose(code: code, reason: reason, thenCloseChannel: true)
+        case .fireErrorAndCloseChannel(let error):
+            self.emit(.error(error))
+            self.channel?.close(promise: nil)
+        }
+    }
+
+    func run(_ action: ConnectionStateMachine.KeepaliveTimedOutAction) {
+        switch action {
+        case .none:
+            break
+        case .failConnectionAndCloseChannel(let error, let code, let reason):
+            self.emit(.error(error))
+            self.writeClose(code: code, reason: reason, thenCloseChannel: true)
+        }
+    }
+
+    func run(_ action: ConnectionStateMachine.CloseTimedOutAction) {
+        switch action {
+        case .none:
+            break
         case .closeChannel:
             self.channel?.close(promise: nil)
         case .fireErrorAndCloseChannel(let error):
             self.emit(.error(error))
             self.channel?.close(promise: nil)
+        }
+    }
+
+    func run(_ action: ConnectionStateMachine.ChannelClosedAction) {
+        switch action {
+        case .none:
+            break
         case .fireClose(let info):
             self.emit(.close(info))
         case .fireErrorAndClose(let error, let info):
             self.emit(.error(error))
             self.emit(.close(info))
-        case .deliverMessage, .sendPong, .sendMessage, .queueMessage, .refuseMessage:
-            preconditionFailure("action \(action) is handled where it is returned")
         }
     }
 

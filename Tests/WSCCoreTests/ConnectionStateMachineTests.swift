@@ -306,22 +306,14 @@ struct ConnectionStateMachineTests {
     func exactlyOneClose() {
         var machine = ConnectionStateMachine()
         _ = machine.upgradeSucceeded()
-        var closes = 0
-        let actions: [ConnectionStateMachine.Action] = [
-            machine.closeRequested(code: .normalClosure, reason: ""),
-            machine.closeTimedOut(ConnectionError(.timeout, "x")),
-            machine.channelClosed(),
-            machine.channelClosed(),
-            machine.closeFrameReceived(code: .normalClosure, reason: ""),
-            machine.connectFailed(ConnectionError(.connect, "x")),
-            machine.closeTimedOut(ConnectionError(.timeout, "x")),
-        ]
-        for action in actions {
-            switch action {
-            case .fireClose, .fireErrorAndClose: closes += 1
-            default: break
-            }
-        }
+        // Only the end of TCP and a connect failure can emit it (their action types are the
+        // only ones with a close case); the other events here are there to disturb.
+        _ = machine.closeRequested(code: .normalClosure, reason: "")
+        _ = machine.closeTimedOut(ConnectionError(.timeout, "x"))
+        var closes = [machine.channelClosed(), machine.channelClosed()].filter { $0 != .none }.count
+        _ = machine.closeFrameReceived(code: .normalClosure, reason: "")
+        closes += machine.connectFailed(ConnectionError(.connect, "x")) == .none ? 0 : 1
+        _ = machine.closeTimedOut(ConnectionError(.timeout, "x"))
         #expect(closes == 1)
     }
 

@@ -54,8 +54,9 @@ struct InputLineReaderTests {
         let waited = Waited()
         DispatchQueue.global().async {
             pipe.writeAll([UInt8](repeating: 7, count: size))
-            // Without the first record, this times out and the test fails.
-            let timedOut = received.wait(timeout: .now() + 20) == .timedOut
+            // Without the first record, this times out and the test fails. The limit is only a
+            // hang guard: on a loaded machine the consumer may wait long for a thread.
+            let timedOut = received.wait(timeout: .now() + 120) == .timedOut
             waited.timedOut.withLock { $0 = timedOut }
             pipe.writeAll([8])
             pipe.closeWriting()
