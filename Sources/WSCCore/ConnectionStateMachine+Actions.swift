@@ -1,12 +1,36 @@
 /// The actions of ``ConnectionStateMachine``, one type per event: each lists only what
 /// its event can lead to, so that the caller handles every case and no impossible one.
 extension ConnectionStateMachine {
+    /// After `channelConnected()`.
+    public enum ChannelConnectedAction: Hashable, Sendable {
+        /// Nothing: the upgrade request goes next.
+        case none
+        /// The attempt is over already: close the TCP connection; `channelClosed()` follows.
+        case closeChannel
+    }
+
+    /// After `redirectReceived()`.
+    public enum RedirectReceivedAction: Hashable, Sendable {
+        /// Nothing: the attempt is over already.
+        case none
+        /// Drop this TCP connection and try the redirect's URL.
+        case followRedirect
+    }
+
     /// After `upgradeSucceeded()`.
     public enum UpgradeSucceededAction: Hashable, Sendable {
-        /// Emit the `open` event, then send what was queued.
-        case fireOpen
+        /// Set up what the handshake agreed (compression); writes wait for the completion.
+        case awaitCompletion
         /// The user gave up meanwhile: close the TCP connection; `channelClosed()` follows.
         case closeChannel
+    }
+
+    /// After `upgradeCompleted()`.
+    public enum UpgradeCompletedAction: Hashable, Sendable {
+        /// Nothing: TCP is being closed already.
+        case none
+        /// Emit the `open` event, send what was queued and start the keepalive pings.
+        case fireOpen
     }
 
     /// After `connectFailed(_:)`.
@@ -27,6 +51,57 @@ extension ConnectionStateMachine {
         case queueMessage
         /// Refuse this data message: emit an `error` event saying why.
         case refuseMessage(ConnectionError)
+        /// Hand this data message back in an `unsent` event, for the next connection; a
+        /// file, which is not kept, is refused with this error.
+        case giveBackMessage(ConnectionError)
+    }
+
+    /// After `controlFrameRequested()`.
+    public enum ControlFrameRequestedAction: Hashable, Sendable {
+        /// Send the ping or pong now.
+        case sendFrame
+        /// Refuse it: emit an `error` event saying why.
+        case refuseFrame(ConnectionError)
+    }
+
+    /// After `fileChunkRead()`.
+    public enum FileChunkReadAction: Hashable, Sendable {
+        /// Write the chunk.
+        case writeChunk
+        /// The connection is no longer open: stop streaming and say so.
+        case stopStreaming
+    }
+
+    /// After `fileStreamEnded()`.
+    public enum FileStreamEndedAction: Hashable, Sendable {
+        /// Nothing: the connection is closing, and what waited goes back or is dropped at its end.
+        case none
+        /// Send what waited behind the file.
+        case sendQueued
+    }
+
+    /// After `queuedSendsDiscarded()`.
+    public enum QueuedSendsDiscardedAction: Hashable, Sendable {
+        /// Drop them silently (files are closed).
+        case drop
+        /// Hand the messages back in an `unsent` event, for the next connection.
+        case giveBack
+    }
+
+    /// After `keepaliveTimerFired()`.
+    public enum KeepaliveTimerFiredAction: Hashable, Sendable {
+        /// Nothing: the connection is closing.
+        case none
+        /// Let the keepalive decide (send the next ping, or give up on the last).
+        case runKeepalive
+    }
+
+    /// After `transportFailed(_:)`.
+    public enum TransportFailedAction: Hashable, Sendable {
+        /// Close the TCP connection without another error; `channelClosed()` follows.
+        case closeChannel
+        /// Emit this `error`, then close the TCP connection; `channelClosed()` follows.
+        case fireErrorAndCloseChannel(ConnectionError)
     }
 
     /// After `closeRequested(code:reason:)`.
@@ -43,6 +118,8 @@ extension ConnectionStateMachine {
     public enum MessageReceivedAction: Hashable, Sendable {
         /// Emit the message that arrived.
         case deliverMessage
+        /// Emit the message that arrived and send it back (`--echo`).
+        case deliverAndEchoMessage
         /// Drop the message that arrived: the connection is no longer open for it.
         case dropMessage
     }
@@ -53,6 +130,14 @@ extension ConnectionStateMachine {
         case none
         /// Answer the ping with a pong carrying the same payload.
         case sendPong
+    }
+
+    /// After `pongReceived()`.
+    public enum PongReceivedAction: Hashable, Sendable {
+        /// Emit the `pong` event.
+        case emitPong
+        /// Tell the keepalive a pong came, then emit the `pong` event.
+        case matchKeepalive
     }
 
     /// After `closeFrameReceived(code:reason:)`.

@@ -2,11 +2,22 @@
 ///
 /// A pure value: each method is named for what happened and returns an action made for
 /// that event (``UpgradeSucceededAction``, ``SendRequestedAction``, …), which the caller
-/// carries out; no action lists what its event cannot lead to. It follows the browser's `readyState` (CONNECTING → OPEN →
-/// CLOSING → CLOSED) and guarantees exactly one `close` event per connection.
+/// carries out; no action lists what its event cannot lead to. It follows the browser's
+/// `readyState` (CONNECTING → OPEN → CLOSING → CLOSED) and guarantees exactly one `close`
+/// event per connection.
+///
+/// The events of the opening handshake are in `ConnectionStateMachine+Opening.swift`,
+/// those of frames from the peer in `ConnectionStateMachine+Receiving.swift`, and what
+/// the user and the timers ask for here.
 public struct ConnectionStateMachine: Sendable {
     enum State: Sendable {
+        /// TCP, TLS, a proxy or the opening handshake is under way.
         case connecting
+        /// The handshake passed every check, but the pipeline is still being rebuilt:
+        /// nothing can be written and the `open` event waits for `upgradeCompleted()`.
+        ///
+        /// NIO holds back frames that arrive meanwhile, so none can be read here.
+        case upgraded
         case open
         case closing(Closing)
         case closed
@@ -28,79 +39,103 @@ public struct ConnectionStateMachine: Sendable {
         var reason: String
     }
 
-    private var state: State = .connecting
+    var state: State = .connecting
     /// Which end we are: a server ends TCP as soon as it has answered the peer's close.
     public let role: ConnectionRole
+    /// Whether every data message received is sent back (`--echo`).
+    public let echoes: Bool
+    /// Whether sends that cannot go are handed back to be sent on the next connection
+    /// (`--reconnect`) rather than refused with an error.
+    public let givesBackUnsent: Bool
 
-    public init(role: ConnectionRole = .client) {
+    public init(role: ConnectionRole = .client, echoes: Bool = false, givesBackUnsent: Bool = false) {
         self.role = role
+        self.echoes = echoes
+        self.givesBackUnsent = givesBackUnsent
     }
 
-    /// The browser API's `readyState`.
+    /// The browser API's `readyState`: an upgraded connection is still connecting until
+    /// its `open` event.
     public var readyState: ReadyState {
         switch self.state {
-        case .connecting: .connecting
+        case .connecting, .upgraded: .connecting
         case .open: .open
         case .closing: .closing
         case .closed: .closed
         }
     }
+
+    /// What a send meets now: held until the open, written, or refused.
+    ///
+    /// Senders that wait for room (``OutboundQueue``) need it: before the open only the
+    /// queue's budget counts, once open the socket's writability too, and once closing
+    /// nothing holds a sender back, as its sends are refused anyway.
+    public var sendGate: SendGate {
+        switch self.state {
+        case .connecting, .upgraded: .hold
+        case .open: .write
+        case .closing, .closed: .refuse
+        }
+    }
 }
 
 extension ConnectionStateMachine {
-    /// The server accepted the upgrade and every handshake check passed.
-    public mutating func upgradeSucceeded() -> UpgradeSucceededAction {
-        switch self.state {
-        case .connecting:
-            self.state = .open
-            return .fireOpen
-        case .closing(let closing) where !closing.closeSent:
-            // The user gave up while the handshake was finishing: leave without opening.
-            return .closeChannel
-        case .closed:
-            return .closeChannel
-        case .open, .closing:
-            preconditionFailure("upgrade succeeded twice")
-        }
-    }
-
-    /// The connection could not be made, or the handshake failed; the error says why.
-    ///
-    /// When a channel exists, the caller closes it and later reports `channelClosed()`,
-    /// which then does nothing.
-    public mutating func connectFailed(_ error: ConnectionError) -> ConnectFailedAction {
-        switch self.state {
-        case .connecting:
-            self.state = .closed
-            return .fireErrorAndClose(error, .abnormal(initiator: .transport))
-        case .closing(let closing) where !closing.closeSent:
-            self.state = .closed
-            return .fireClose(.abnormal(initiator: closing.initiator))
-        case .closed:
-            return .none
-        case .open, .closing:
-            preconditionFailure("connect failure reported after the connection opened")
-        }
-    }
-
     /// The user wants to send a data message.
     public mutating func sendRequested() -> SendRequestedAction {
         switch self.state {
-        case .connecting:
+        case .connecting, .upgraded:
             return .queueMessage
         case .open:
             return .sendMessage
-        case .closing:
-            return .refuseMessage(ConnectionError(.input, "not sent: the connection is closing"))
-        case .closed:
-            return .refuseMessage(ConnectionError(.input, "not sent: the connection is closed"))
+        case .closing, .closed:
+            let error = ConnectionError(.input, "not sent: the connection is \(self.readyState.name.lowercased())")
+            return self.givesBackUnsent ? .giveBackMessage(error) : .refuseMessage(error)
         }
+    }
+
+    /// The user wants to send a ping or a pong.
+    public mutating func controlFrameRequested() -> ControlFrameRequestedAction {
+        switch self.state {
+        case .open:
+            return .sendFrame
+        case .connecting, .upgraded, .closing, .closed:
+            return .refuseFrame(ConnectionError(.input, "not sent: the connection is \(self.readyState.name.lowercased())"))
+        }
+    }
+
+    /// The next chunk of a file being streamed was read and can be written.
+    public mutating func fileChunkRead() -> FileChunkReadAction {
+        switch self.state {
+        case .open:
+            return .writeChunk
+        case .closing, .closed:
+            return .stopStreaming
+        case .connecting, .upgraded:
+            preconditionFailure("a file is streamed only once the connection is open")
+        }
+    }
+
+    /// A file finished streaming (or stopped): what waited behind it may go.
+    public mutating func fileStreamEnded() -> FileStreamEndedAction {
+        switch self.state {
+        case .open:
+            return .sendQueued
+        case .closing, .closed:
+            return .none
+        case .connecting, .upgraded:
+            preconditionFailure("a file is streamed only once the connection is open")
+        }
+    }
+
+    /// Sends that waited are being dropped, as the connection is over.
+    public mutating func queuedSendsDiscarded() -> QueuedSendsDiscardedAction {
+        self.givesBackUnsent ? .giveBack : .drop
     }
 
     /// The user (or end of input) asks to close with this code and reason.
     public mutating func closeRequested(code: CloseCode?, reason: String) -> CloseRequestedAction {
         switch self.state {
-        case .connecting:
+        case .connecting, .upgraded:
             self.state = .closing(Closing(initiator: .user, closeSent: false, received: nil))
             return .closeChannel
         case .open:
@@ -111,82 +146,16 @@ extension ConnectionStateMachine {
         }
     }
 
-    /// A complete data message arrived.
-    public mutating func messageReceived() -> MessageReceivedAction {
+    /// A keepalive timer (the interval, or the wait for a pong) fired.
+    public mutating func keepaliveTimerFired() -> KeepaliveTimerFiredAction {
         switch self.state {
         case .open:
-            return .deliverMessage
-        case .closing(let closing):
-            // After the user's close frame the peer may still send data it sent before
-            // seeing it; after its own close frame it must not, and after we failed the
-            // connection nothing more is processed.
-            let stillListening = closing.initiator == .user && closing.closeSent && closing.received == nil
-            return stillListening ? .deliverMessage : .dropMessage
-        case .closed:
-            return .dropMessage
-        case .connecting:
-            preconditionFailure("a data frame cannot arrive before the upgrade")
-        }
-    }
-
-    /// A ping arrived.
-    public mutating func pingReceived() -> PingReceivedAction {
-        switch self.state {
-        case .open:
-            return .sendPong
+            return .runKeepalive
         case .closing, .closed:
+            // The close handshake has its own timer.
             return .none
-        case .connecting:
-            preconditionFailure("a ping cannot arrive before the upgrade")
-        }
-    }
-
-    /// A close frame arrived, with its code (nil when the frame had none) and reason.
-    ///
-    /// The caller has checked the frame: a bad code, a bad reason or a one-byte payload
-    /// is a `protocolViolated` instead.
-    public mutating func closeFrameReceived(code: CloseCode?, reason: String) -> CloseFrameReceivedAction {
-        switch self.state {
-        case .open:
-            self.state = .closing(
-                Closing(initiator: .peer, closeSent: true, received: ReceivedClose(code: code, reason: reason))
-            )
-            switch self.role {
-            case .client: return .sendClose(code: code, reason: "")
-            case .server: return .answerCloseAndCloseChannel(code: code)
-            }
-        case .closing(var closing):
-            guard closing.received == nil else {
-                return .none
-            }
-            closing.received = ReceivedClose(code: code, reason: reason)
-            self.state = .closing(closing)
-            // The handshake is complete. A server ends TCP now; a client would wait for the
-            // server to, but helps it along.
-            return .closeChannel
-        case .closed:
-            return .none
-        case .connecting:
-            preconditionFailure("a close frame cannot arrive before the upgrade")
-        }
-    }
-
-    /// The peer broke the protocol; the error says how and the code is what we answer with.
-    public mutating func protocolViolated(_ error: ConnectionError, code: CloseCode) -> ProtocolViolatedAction {
-        switch self.state {
-        case .open:
-            self.state = .closing(Closing(initiator: .protocolFailure, closeSent: true, received: nil))
-            let reason = error.message.truncatedUTF8(toBytes: 123)
-            switch self.role {
-            case .client: return .failConnection(error, code: code, reason: reason)
-            case .server: return .failConnectionAndCloseChannel(error, code: code, reason: reason)
-            }
-        case .closing:
-            return .fireErrorAndCloseChannel(error)
-        case .closed:
-            return .none
-        case .connecting:
-            preconditionFailure("a protocol violation cannot happen before the upgrade")
+        case .connecting, .upgraded:
+            preconditionFailure("keepalive timers start once the connection is open")
         }
     }
 
@@ -200,9 +169,8 @@ extension ConnectionStateMachine {
             self.state = .closing(Closing(initiator: .protocolFailure, closeSent: true, received: nil))
             return .failConnectionAndCloseChannel(error, code: .internalError, reason: "keepalive ping timeout")
         case .closing, .closed:
-            // The close handshake has its own timer.
             return .none
-        case .connecting:
+        case .connecting, .upgraded:
             preconditionFailure("keepalive pings start once the connection is open")
         }
     }
@@ -219,15 +187,27 @@ extension ConnectionStateMachine {
             return .closeChannel
         case .closing:
             return .fireErrorAndCloseChannel(error)
-        case .connecting, .open, .closed:
+        case .connecting, .upgraded, .open, .closed:
             return .none
+        }
+    }
+
+    /// The transport reported an error (TLS, a reset): the connection cannot go on.
+    public mutating func transportFailed(_ error: ConnectionError) -> TransportFailedAction {
+        switch self.state {
+        case .closing:
+            // After our close frame, or after we failed the connection, what is left of
+            // it is noise: it ends without another error.
+            return .closeChannel
+        case .connecting, .upgraded, .open, .closed:
+            return .fireErrorAndCloseChannel(error)
         }
     }
 
     /// The TCP connection ended (whoever ended it).
     public mutating func channelClosed() -> ChannelClosedAction {
         switch self.state {
-        case .connecting:
+        case .connecting, .upgraded:
             self.state = .closed
             return .fireErrorAndClose(
                 ConnectionError(.handshake, "the server closed the connection during the opening handshake"),

@@ -150,7 +150,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
                 // peer, the user or a timer can cause.
                 if machine.readyState == .connecting {
                     switch byte % 4 {
-                    case 0: _ = machine.upgradeSucceeded()
+                    case 0: _ = machine.upgradeSucceeded(); _ = machine.upgradeCompleted()
                     case 1: closed = Self.closes(machine.connectFailed(error))
                     case 2: _ = machine.closeRequested(code: .normalClosure, reason: "")
                     default: closed = Self.closes(machine.channelClosed())

@@ -30,7 +30,13 @@ extension WebSocketConnectionHandler {
     }
 
     private func keepaliveIntervalElapsed() {
-        guard self.state.readyState == .open, var keepalive = self.keepalive else {
+        switch self.state.keepaliveTimerFired() {
+        case .none:
+            return
+        case .runKeepalive:
+            break
+        }
+        guard var keepalive = self.keepalive else {
             return
         }
         let action = keepalive.intervalElapsed()
@@ -40,7 +46,13 @@ extension WebSocketConnectionHandler {
     }
 
     private func keepaliveTimeoutElapsed(forPing id: Int) {
-        guard self.state.readyState == .open, let keepalive = self.keepalive else {
+        switch self.state.keepaliveTimerFired() {
+        case .none:
+            return
+        case .runKeepalive:
+            break
+        }
+        guard let keepalive = self.keepalive else {
             return
         }
         self.runKeepalive(keepalive.timeoutElapsed(forPing: id))

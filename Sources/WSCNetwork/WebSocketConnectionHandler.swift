@@ -23,7 +23,7 @@ final class WebSocketConnectionHandler: ChannelInboundHandler, RemovableChannelH
     typealias OutboundOut = WebSocketFrame
 
     /// A data message or file waiting for its turn.
-    enum PendingSend {
+    enum PendingSend: OutboundItem {
         case message(Message)
         /// A binary message whose payload is a buffer of its own.
         case binary(ByteBuffer)
@@ -44,6 +44,13 @@ final class WebSocketConnectionHandler: ChannelInboundHandler, RemovableChannelH
             case .message(let message): [message]
             case .binary(let payload): [.binary(Array(payload.readableBytesView))]
             case .file: []
+            }
+        }
+
+        var isStream: Bool {
+            switch self {
+            case .message, .binary: false
+            case .file: true
             }
         }
     }
@@ -67,17 +74,16 @@ final class WebSocketConnectionHandler: ChannelInboundHandler, RemovableChannelH
     private var channel: Channel?
     /// This handler's context, once it joined the pipeline after the upgrade.
     private var context: ChannelHandlerContext?
-    /// Sends waiting for the connection to open or for a file to finish.
-    private var pending = CircularBuffer<PendingSend>()
+    /// Sends waiting for the connection to open or for a file to finish, and the senders
+    /// waiting for room (see ``whenReady(_:)``).
+    private var queue = OutboundQueue<PendingSend, EventLoopPromise<Void>>()
+    /// When to stop reading the socket, and when to start again.
+    private var pacing: ReadPacing
     /// The fragments of the message being assembled.
     private var partial: ByteBuffer?
-    /// Whether a file is being streamed (data frames of others must wait).
-    private var isStreaming = false
     private var connectTimer: Scheduled<Void>?
     private var closeTimer: Scheduled<Void>?
     private var openInfo: OpenInfo?
-    /// What `upgradeSucceeded()` asked for, carried out once writes can pass.
-    private var actionAfterUpgrade: ConnectionStateMachine.UpgradeSucceededAction?
     private var openedAt: ContinuousClock.Instant?
     private var statistics = ConnectionStatistics()
     private var pings = PingTracker()
@@ -87,21 +93,6 @@ final class WebSocketConnectionHandler: ChannelInboundHandler, RemovableChannelH
     /// `--ping-interval`, a server's heartbeat) would otherwise keep a piped session whose
     /// input has ended from ever being idle.
     private var lastTraffic = ContinuousClock.now
-    /// Messages emitted that the consumer has not yet reported as handled.
-    private var unacknowledged = 0
-    /// Whether reading from the socket is paused.
-    ///
-    /// It is paused while the consumer is behind, or while echoes wait for a peer that does not
-    /// read.
-    private var readingPaused = false
-    /// How many messages may wait for the consumer before the socket is no longer read.
-    static let unacknowledgedLimit = 1024
-
-    /// Waiting for room to write (see ``whenReady(_:)``).
-    private var readinessWaiters: [EventLoopPromise<Void>] = []
-    /// How many payload bytes may wait in the queue before senders are held back.
-    static let pendingLimit = 1 << 20
-    private var pendingBytes = 0
 
     /// The keepalive pings' state and timers (`--ping-interval`).
     var keepalive: Keepalive?
@@ -137,7 +128,8 @@ final class WebSocketConnectionHandler: ChannelInboundHandler, RemovableChannelH
         self.settings = settings
         self.eventLoop = eventLoop
         self.emitBatch = emitBatch
-        self.state = ConnectionStateMachine(role: settings.role)
+        self.state = ConnectionStateMachine(role: settings.role, echoes: settings.echo, givesBackUnsent: settings.givesBackUnsent)
+        self.pacing = ReadPacing(echoes: settings.echo)
         self.assembler = MessageAssembler(maximumMessageSize: settings.maximumMessageSize)
     }
 
@@ -220,27 +212,32 @@ final class WebSocketConnectionHandler: ChannelInboundHandler, RemovableChannelH
     /// machine says.
     private func enqueue(_ message: consuming PendingSend) {
         switch self.state.sendRequested() {
-        case .sendMessage where !self.isStreaming:
-            self.write(consume message)
-        case .sendMessage, .queueMessage:
-            self.pendingBytes += message.byteCount
-            self.pending.append(consume message)
-        case .refuseMessage where self.settings.givesBackUnsent && self.state.readyState != .open:
-            self.emit(.unsent(message.messages))
+        case .sendMessage:
+            if let now = self.queue.sendAllowed(message) {
+                self.write(now)
+            }
+        case .queueMessage:
+            self.queue.sendHeld(message)
+        case .giveBackMessage(let error):
+            guard case .file(let file) = message else {
+                self.emit(.unsent(message.messages))
+                return
+            }
+            // A file is not kept for the next connection.
+            file.close()
+            self.emit(.error(error))
         case .refuseMessage(let error):
+            if case .file(let file) = consume message {
+                file.close()
+            }
             self.emit(.error(error))
         }
     }
 
     func send(_ file: OutgoingFile) {
-        switch self.state.sendRequested() {
-        case .sendMessage where !self.isStreaming:
-            self.stream(file)
-        case .sendMessage, .queueMessage:
-            self.pending.append(.file(file))
-        case .refuseMessage(let error):
-            file.close()
-            self.emit(.error(error))
+        self.enqueue(.file(file))
+        if let context = self.context {
+            self.flush(context)
         }
     }
 
@@ -248,9 +245,17 @@ final class WebSocketConnectionHandler: ChannelInboundHandler, RemovableChannelH
     ///
     /// When the connection is not open, an error event says so instead.
     func sendControl(_ opcode: WebSocketOpcode, payload: [UInt8]) {
-        guard self.state.readyState == .open, let context = self.context else {
-            self.emit(.error(ConnectionError(.input, "not sent: the connection is \(self.state.readyState.name.lowercased())")))
-            return
+        switch self.state.controlFrameRequested() {
+        case .refuseFrame(let error):
+            self.emit(.error(error))
+        case .sendFrame:
+            self.writeControl(opcode, payload: payload)
+        }
+    }
+
+    private func writeControl(_ opcode: WebSocketOpcode, payload: [UInt8]) {
+        guard let context = self.context else {
+            preconditionFailure("writing before the handler joined the pipeline")
         }
         if opcode == .ping {
             self.pings.pingSent(payload, at: .now)
@@ -276,8 +281,8 @@ final class WebSocketConnectionHandler: ChannelInboundHandler, RemovableChannelH
             uptime: self.openedAt.map { $0.duration(to: .now) },
             lastRoundTrip: self.pings.lastRoundTrip,
             lastTraffic: self.lastTraffic,
-            isSending: self.isStreaming || !self.pending.isEmpty,
-            isHoldingBack: self.readingPaused
+            isSending: self.queue.isBusy,
+            isHoldingBack: self.pacing.isPaused
         )
     }
 
@@ -288,72 +293,47 @@ final class WebSocketConnectionHandler: ChannelInboundHandler, RemovableChannelH
     ///
     /// Senders that await this between batches keep memory bounded whatever the input size.
     func whenReady(_ promise: EventLoopPromise<Void>) {
-        if self.hasRoom {
-            promise.succeed()
-        } else {
-            self.readinessWaiters.append(promise)
-        }
+        self.queue.roomRequested(by: promise, self.state.sendGate, socketWritable: self.socketWritable)?.succeed()
     }
 
-    private var hasRoom: Bool {
-        switch self.state.readyState {
-        case .connecting:
-            return self.pendingBytes < Self.pendingLimit
-        case .open:
-            return self.pendingBytes < Self.pendingLimit && (self.channel?.isWritable ?? true)
-        case .closing, .closed:
-            return true
-        }
-    }
+    /// Whether the socket takes writes (true before there is one: only the queue counts then).
+    private var socketWritable: Bool { self.channel?.isWritable ?? true }
 
-    private func releaseReadinessWaiters() {
-        guard self.hasRoom, !self.readinessWaiters.isEmpty else {
-            return
-        }
-        let waiters = self.readinessWaiters
-        self.readinessWaiters.removeAll()
-        for waiter in waiters {
+    /// Whether an echo could be written now without waiting.
+    private var echoesFit: Bool { self.queue.hasRoom(.write, socketWritable: self.socketWritable) }
+
+    /// Something changed the room to send (a write, the socket's writability, the state):
+    /// lets the senders that may go on go, and paces reading.
+    private func roomChanged() {
+        for waiter in self.queue.roomChanged(self.state.sendGate, socketWritable: self.socketWritable) {
             waiter.succeed()
         }
+        self.run(self.pacing.roomChanged(echoesFit: self.echoesFit))
     }
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
-        self.releaseReadinessWaiters()
-        self.updateReading()
+        self.roomChanged()
         context.fireChannelWritabilityChanged()
     }
 
     /// The consumer has handled this many messages; reading resumes once it has caught up.
     func acknowledge(_ count: Int) {
-        self.unacknowledged = max(0, self.unacknowledged - count)
-        self.updateReading()
+        self.run(self.pacing.messagesHandled(count, echoesFit: self.echoesFit))
     }
 
     /// Pauses or resumes reading the socket.
-    ///
-    /// Reading pauses while the consumer is far behind, or while echoes wait for a peer that does
-    /// not read them; it resumes once both have caught up.
-    private func updateReading() {
+    private func run(_ action: ReadPacing.Action) {
         guard let channel = self.channel else {
             return
         }
-        if self.readingPaused {
-            let caughtUp = self.unacknowledged < Self.unacknowledgedLimit / 2
-            let echoesFit = channel.isWritable && self.pendingBytes < Self.pendingLimit
-            guard caughtUp, !self.settings.echo || echoesFit else {
-                return
-            }
-            self.readingPaused = false
+        switch action {
+        case .none:
+            break
+        case .resumeReading:
             channel.setOption(ChannelOptions.autoRead, value: true).whenComplete { _ in
                 channel.read()
             }
-        } else {
-            let behind = self.unacknowledged >= Self.unacknowledgedLimit
-            let echoesWait = !channel.isWritable || self.pendingBytes >= Self.pendingLimit
-            guard behind || (self.settings.echo && echoesWait) else {
-                return
-            }
-            self.readingPaused = true
+        case .pauseReading:
             channel.setOption(ChannelOptions.autoRead, value: false).whenComplete { _ in }
         }
     }
@@ -366,7 +346,10 @@ final class WebSocketConnectionHandler: ChannelInboundHandler, RemovableChannelH
 
     func connected(_ channel: Channel) {
         self.channel = channel
-        if case .closed = self.state.readyState {
+        switch self.state.channelConnected() {
+        case .none:
+            break
+        case .closeChannel:
             channel.close(promise: nil)
         }
     }
@@ -375,7 +358,7 @@ final class WebSocketConnectionHandler: ChannelInboundHandler, RemovableChannelH
         self.connectTimer?.cancel()
         self.run(self.state.connectFailed(error))
         self.channel?.close(promise: nil)
-        self.discardPending()
+        self.discardQueued()
     }
 
     /// The handshake passed every check: the handler is in the pipeline.
@@ -404,14 +387,26 @@ final class WebSocketConnectionHandler: ChannelInboundHandler, RemovableChannelH
             extensions: agreement.extensions,
             remoteAddress: remoteAddress
         )
-        self.actionAfterUpgrade = self.state.upgradeSucceeded()
+        switch self.state.upgradeSucceeded() {
+        case .awaitCompletion:
+            break
+        case .closeChannel:
+            self.channel?.close(promise: nil)
+        }
     }
 
     /// The upgrade handler finished: writes pass from now on.
     func upgradeCompleted() {
-        if let action = self.actionAfterUpgrade {
-            self.actionAfterUpgrade = nil
-            self.run(action)
+        switch self.state.upgradeCompleted() {
+        case .none:
+            break
+        case .fireOpen:
+            self.openedAt = .now
+            if let openInfo = self.openInfo {
+                self.emit(.open(openInfo))
+            }
+            self.sendQueued()
+            self.startKeepalive()
         }
     }
 
@@ -472,7 +467,12 @@ final class WebSocketConnectionHandler: ChannelInboundHandler, RemovableChannelH
             self.emit(.ping(payload))
         case .pong:
             let payload = Array(frame.data.readableBytesView)
-            _ = self.keepalive?.pongReceived(payload)
+            switch self.state.pongReceived() {
+            case .emitPong:
+                break
+            case .matchKeepalive:
+                _ = self.keepalive?.pongReceived(payload)
+            }
             self.emit(.pong(payload, roundTrip: self.pings.pongReceived(payload, at: .now)))
         case .close:
             self.closeFrame(frame.data)
@@ -523,10 +523,15 @@ final class WebSocketConnectionHandler: ChannelInboundHandler, RemovableChannelH
             }
             return
         }
-        // While closing (after our close frame, or after the decoder gave up on a broken
-        // frame), what is left of the connection is noise: end it without another error.
-        if self.state.readyState != .closing, !Self.isQuietEnd(error) {
-            self.emit(.error(ConnectionError(.protocolViolation, "connection error: \(ConnectionError.describe(error))")))
+        guard !Self.isQuietEnd(error) else {
+            context.close(promise: nil)
+            return
+        }
+        switch self.state.transportFailed(ConnectionError(.protocolViolation, "connection error: \(ConnectionError.describe(error))")) {
+        case .closeChannel:
+            break
+        case .fireErrorAndCloseChannel(let error):
+            self.emit(.error(error))
         }
         context.close(promise: nil)
     }
@@ -535,8 +540,11 @@ final class WebSocketConnectionHandler: ChannelInboundHandler, RemovableChannelH
     ///
     /// Returns false when the user gave up meanwhile, and there is nothing to follow.
     func redirected(to url: WebSocketURL, status: Int) -> Bool {
-        guard self.state.readyState == .connecting else {
+        switch self.state.redirectReceived() {
+        case .none:
             return false
+        case .followRedirect:
+            break
         }
         self.connectTimer?.cancel()
         let previous = self.channel
@@ -558,8 +566,7 @@ final class WebSocketConnectionHandler: ChannelInboundHandler, RemovableChannelH
         self.closeTimer?.cancel()
         self.stopKeepalive()
         self.run(self.state.channelClosed())
-        self.discardPending()
-        self.releaseReadinessWaiters()
+        self.discardQueued()
     }
 
     // MARK: Incoming frames
@@ -619,17 +626,17 @@ final class WebSocketConnectionHandler: ChannelInboundHandler, RemovableChannelH
         case .deliverMessage:
             self.statistics.received(bytes: payload.readableBytes)
             self.emit(.message(message))
-            self.unacknowledged += 1
-            if self.settings.echo, self.state.readyState == .open {
-                // Flushed once per read burst, in channelReadComplete.
-                self.enqueue(.message(message))
-                self.echoNeedsFlush = true
-            }
-            // A consumer (a terminal, a pipe) or an echo peer that is behind stops the reading.
-            self.updateReading()
+        case .deliverAndEchoMessage:
+            self.statistics.received(bytes: payload.readableBytes)
+            self.emit(.message(message))
+            // Flushed once per read burst, in channelReadComplete.
+            self.enqueue(.message(message))
+            self.echoNeedsFlush = true
         case .dropMessage:
-            break
+            return
         }
+        // A consumer (a terminal, a pipe) or an echo peer that is behind stops the reading.
+        self.run(self.pacing.messageDelivered(echoesFit: self.echoesFit))
     }
 
     private func closeFrame(_ payload: ByteBuffer) {
@@ -646,20 +653,6 @@ final class WebSocketConnectionHandler: ChannelInboundHandler, RemovableChannelH
     }
 
     // MARK: Running actions
-
-    func run(_ action: ConnectionStateMachine.UpgradeSucceededAction) {
-        switch action {
-        case .fireOpen:
-            self.openedAt = .now
-            if let openInfo = self.openInfo {
-                self.emit(.open(openInfo))
-            }
-            self.flushPending()
-            self.startKeepalive()
-        case .closeChannel:
-            self.channel?.close(promise: nil)
-        }
-    }
 
     func run(_ action: ConnectionStateMachine.ConnectFailedAction) {
         switch action {
@@ -912,48 +905,46 @@ final class WebSocketConnectionHandler: ChannelInboundHandler, RemovableChannelH
         context.flush()
     }
 
-    private func flushPending() {
-        defer {
-            if let context = self.context {
-                self.flush(context)
-            }
-            self.releaseReadinessWaiters()
-            self.updateReading()
+    /// Writes what waited, in order, up to a file (which streams, the rest waiting behind it).
+    private func sendQueued() {
+        while let next = self.queue.nextToWrite() {
+            self.write(next)
         }
-        while !self.pending.isEmpty, !self.isStreaming, self.state.readyState == .open {
-            let next = self.pending.removeFirst()
-            self.pendingBytes -= next.byteCount
-            self.write(consume next)
+        if let context = self.context {
+            self.flush(context)
         }
+        self.roomChanged()
     }
 
     /// Drops what waits to be sent; messages go back as an `unsent` event when asked for.
-    private func discardPending() {
+    private func discardQueued() {
+        let discarded = self.queue.removeAll()
         var unsent: [Message] = []
-        for item in self.pending {
+        for item in discarded {
             if case .file(let file) = item {
                 file.close()
             }
             unsent += item.messages
         }
-        if self.settings.givesBackUnsent, !unsent.isEmpty {
+        switch self.state.queuedSendsDiscarded() {
+        case .giveBack where !unsent.isEmpty:
             self.emit(.unsent(unsent))
+        case .giveBack, .drop:
+            break
         }
-        self.pending.removeAll()
-        self.pendingBytes = 0
-        self.releaseReadinessWaiters()
+        self.roomChanged()
     }
 
     // MARK: Streaming files
 
     private func stream(_ file: OutgoingFile) {
-        self.isStreaming = true
         self.emit(.progress(TransferProgress(name: file.name, sentBytes: 0, totalBytes: file.size, isComplete: false)))
         self.streamChunk(of: file, at: 0, lastReport: .now)
     }
 
     private func streamChunk(of file: OutgoingFile, at offset: Int64, lastReport: ContinuousClock.Instant) {
-        guard self.state.readyState == .open, let context = self.context else {
+        guard let context = self.context else {
+            // The pipeline is being torn down: the connection is over.
             self.finishStream(file, error: ConnectionError(.input, "sending '\(file.name)' stopped: the connection is no longer open"))
             return
         }
@@ -979,7 +970,14 @@ final class WebSocketConnectionHandler: ChannelInboundHandler, RemovableChannelH
     }
 
     private func writeChunk(_ chunk: ByteBuffer, of file: OutgoingFile, at offset: Int64, lastReport: ContinuousClock.Instant) {
-        guard self.state.readyState == .open, let context = self.context else {
+        switch self.state.fileChunkRead() {
+        case .writeChunk:
+            break
+        case .stopStreaming:
+            self.finishStream(file, error: ConnectionError(.input, "sending '\(file.name)' stopped: the connection is no longer open"))
+            return
+        }
+        guard let context = self.context else {
             self.finishStream(file, error: ConnectionError(.input, "sending '\(file.name)' stopped: the connection is no longer open"))
             return
         }
@@ -1021,11 +1019,16 @@ final class WebSocketConnectionHandler: ChannelInboundHandler, RemovableChannelH
 
     private func finishStream(_ file: OutgoingFile, error: ConnectionError?) {
         file.close()
-        self.isStreaming = false
+        self.queue.streamEnded()
         if let error {
             self.emit(.error(error))
         }
-        self.flushPending()
+        switch self.state.fileStreamEnded() {
+        case .none:
+            self.roomChanged()
+        case .sendQueued:
+            self.sendQueued()
+        }
     }
 }
 

@@ -2,11 +2,16 @@ import Testing
 import WSCCore
 
 /// Every (state, event) pair of the connection state machine.
+///
+/// Each event has a test over every state where it can happen; the pairs that cannot
+/// happen (a frame before the upgrade completes, a second upgrade) are each checked to
+/// stop the process, in ``impossiblePairs(start:event:)``.
 @Suite("ConnectionStateMachine")
 struct ConnectionStateMachineTests {
     /// The states worth telling apart, each reached by real events from a new machine.
-    enum Start: CaseIterable, CustomTestStringConvertible {
+    enum Start: String, CaseIterable, Codable, CustomTestStringConvertible {
         case connecting
+        case upgraded
         case open
         case closingByUser
         case closingByPeer
@@ -15,297 +20,145 @@ struct ConnectionStateMachineTests {
         case closingAfterViolation
         case closed
 
-        var testDescription: String { "\(self)" }
+        var testDescription: String { self.rawValue }
 
-        var machine: ConnectionStateMachine {
-            var machine = ConnectionStateMachine()
+        func machine(role: ConnectionRole = .client, echoes: Bool = false, givesBackUnsent: Bool = false) -> ConnectionStateMachine {
+            var machine = ConnectionStateMachine(role: role, echoes: echoes, givesBackUnsent: givesBackUnsent)
             switch self {
             case .connecting:
                 break
+            case .upgraded:
+                _ = machine.upgradeSucceeded()
             case .open:
-                _ = machine.upgradeSucceeded()
+                machine.open()
             case .closingByUser:
-                _ = machine.upgradeSucceeded()
+                machine.open()
                 _ = machine.closeRequested(code: .normalClosure, reason: "")
             case .closingByPeer:
-                _ = machine.upgradeSucceeded()
+                machine.open()
                 _ = machine.closeFrameReceived(code: CloseCode(4001), reason: "bye")
             case .closingAbandoned:
                 _ = machine.closeRequested(code: .normalClosure, reason: "")
             case .closingHandshakeDone:
-                _ = machine.upgradeSucceeded()
+                machine.open()
                 _ = machine.closeRequested(code: .normalClosure, reason: "")
                 _ = machine.closeFrameReceived(code: .normalClosure, reason: "ok")
             case .closingAfterViolation:
-                _ = machine.upgradeSucceeded()
+                machine.open()
                 _ = machine.protocolViolated(ConnectionError(.protocolViolation, "bad"), code: .protocolError)
             case .closed:
-                _ = machine.upgradeSucceeded()
+                machine.open()
                 _ = machine.channelClosed()
             }
             return machine
         }
 
+        var machine: ConnectionStateMachine { self.machine() }
+
         var readyState: ReadyState {
             switch self {
-            case .connecting: .connecting
+            case .connecting, .upgraded: .connecting
             case .open: .open
             case .closingByUser, .closingByPeer, .closingAbandoned, .closingHandshakeDone, .closingAfterViolation: .closing
             case .closed: .closed
             }
         }
+
+        /// Whether the close handshake started with our close frame sent (or answered).
+        var isClosingAfterOpen: Bool {
+            switch self {
+            case .closingByUser, .closingByPeer, .closingHandshakeDone, .closingAfterViolation: true
+            case .connecting, .upgraded, .open, .closingAbandoned, .closed: false
+            }
+        }
+    }
+
+    /// Every event, to drive a machine by name (in the tests of impossible pairs).
+    enum Event: String, CaseIterable, Codable, CustomTestStringConvertible {
+        case channelConnected, redirectReceived, upgradeSucceeded, upgradeCompleted, connectFailed
+        case sendRequested, controlFrameRequested, fileChunkRead, fileStreamEnded, closeRequested
+        case messageReceived, pingReceived, pongReceived, closeFrameReceived, protocolViolated
+        case keepaliveTimerFired, keepaliveTimedOut, closeTimedOut, transportFailed, channelClosed
+
+        var testDescription: String { self.rawValue }
+
+        func happen(to machine: inout ConnectionStateMachine) {
+            let error = ConnectionError(.protocolViolation, "x")
+            switch self {
+            case .channelConnected: _ = machine.channelConnected()
+            case .redirectReceived: _ = machine.redirectReceived()
+            case .upgradeSucceeded: _ = machine.upgradeSucceeded()
+            case .upgradeCompleted: _ = machine.upgradeCompleted()
+            case .connectFailed: _ = machine.connectFailed(error)
+            case .sendRequested: _ = machine.sendRequested()
+            case .controlFrameRequested: _ = machine.controlFrameRequested()
+            case .fileChunkRead: _ = machine.fileChunkRead()
+            case .fileStreamEnded: _ = machine.fileStreamEnded()
+            case .closeRequested: _ = machine.closeRequested(code: .normalClosure, reason: "")
+            case .messageReceived: _ = machine.messageReceived()
+            case .pingReceived: _ = machine.pingReceived()
+            case .pongReceived: _ = machine.pongReceived()
+            case .closeFrameReceived: _ = machine.closeFrameReceived(code: .normalClosure, reason: "")
+            case .protocolViolated: _ = machine.protocolViolated(error, code: .protocolError)
+            case .keepaliveTimerFired: _ = machine.keepaliveTimerFired()
+            case .keepaliveTimedOut: _ = machine.keepaliveTimedOut(error)
+            case .closeTimedOut: _ = machine.closeTimedOut(error)
+            case .transportFailed: _ = machine.transportFailed(error)
+            case .channelClosed: _ = machine.channelClosed()
+            }
+        }
+
+        /// The states in which this event cannot happen: the machine stops the process.
+        var impossibleIn: [Start] {
+            let afterOpening: [Start] = [.upgraded, .open, .closingByUser, .closingByPeer, .closingHandshakeDone, .closingAfterViolation]
+            switch self {
+            case .channelConnected, .redirectReceived, .upgradeSucceeded:
+                return afterOpening
+            case .upgradeCompleted:
+                return [.connecting, .open, .closingByUser, .closingByPeer, .closingHandshakeDone, .closingAfterViolation]
+            case .connectFailed:
+                return [.open, .closingByUser, .closingByPeer, .closingHandshakeDone, .closingAfterViolation]
+            case .messageReceived, .pingReceived, .pongReceived, .closeFrameReceived, .protocolViolated,
+                .fileChunkRead, .fileStreamEnded, .keepaliveTimerFired, .keepaliveTimedOut:
+                return [.connecting, .upgraded]
+            case .sendRequested, .controlFrameRequested, .closeRequested, .closeTimedOut, .transportFailed, .channelClosed:
+                return []
+            }
+        }
+
+        /// The states in which this event can happen.
+        var possibleIn: [Start] { Start.allCases.filter { !self.impossibleIn.contains($0) } }
     }
 
     static let failure = ConnectionError(.connect, "refused")
     static let violation = ConnectionError(.protocolViolation, "protocol error: bad frame")
 
-    @Test("each start state has the expected readyState", arguments: Start.allCases)
+    static let impossible: [(Start, Event)] = Event.allCases.flatMap { event in event.impossibleIn.map { ($0, event) } }
+
+    @Test("each start state has the expected readyState and send gate", arguments: Start.allCases)
     func readyStates(start: Start) {
         #expect(start.machine.readyState == start.readyState)
-    }
-
-    @Test("upgradeSucceeded", arguments: [Start.connecting, .closingAbandoned, .closed])
-    func upgradeSucceeded(start: Start) {
-        var machine = start.machine
-        let action = machine.upgradeSucceeded()
-        switch start {
-        case .connecting:
-            #expect(action == .fireOpen)
-            #expect(machine.readyState == .open)
-        case .closingAbandoned, .closed:
-            #expect(action == .closeChannel)
-            #expect(machine.readyState == start.readyState)
-        default:
-            Issue.record("not a case of this test")
-        }
-    }
-
-    @Test("upgradeSucceeded after the connection opened is a bug")
-    func upgradeTwice() async {
-        await #expect(processExitsWith: .failure) {
-            var machine = ConnectionStateMachine()
-            _ = machine.upgradeSucceeded()
-            _ = machine.upgradeSucceeded()
-        }
-    }
-
-    @Test("connectFailed", arguments: [Start.connecting, .closingAbandoned, .closed])
-    func connectFailed(start: Start) {
-        var machine = start.machine
-        let action = machine.connectFailed(Self.failure)
-        switch start {
-        case .connecting:
-            #expect(action == .fireErrorAndClose(Self.failure, .abnormal(initiator: .transport)))
-        case .closingAbandoned:
-            #expect(action == .fireClose(.abnormal(initiator: .user)))
-        case .closed:
-            #expect(action == .none)
-        default:
-            Issue.record("not a case of this test")
-        }
-        #expect(machine.readyState == .closed)
-    }
-
-    @Test("connectFailed after the connection opened is a bug")
-    func connectFailedAfterOpen() async {
-        await #expect(processExitsWith: .failure) {
-            var machine = ConnectionStateMachine()
-            _ = machine.upgradeSucceeded()
-            _ = machine.connectFailed(ConnectionError(.connect, "late"))
-        }
-    }
-
-    @Test("sendRequested", arguments: Start.allCases)
-    func sendRequested(start: Start) {
-        var machine = start.machine
-        let action = machine.sendRequested()
-        switch start.readyState {
-        case .connecting:
-            #expect(action == .queueMessage)
-        case .open:
-            #expect(action == .sendMessage)
-        case .closing:
-            #expect(action == .refuseMessage(ConnectionError(.input, "not sent: the connection is closing")))
-        case .closed:
-            #expect(action == .refuseMessage(ConnectionError(.input, "not sent: the connection is closed")))
-        }
-        #expect(machine.readyState == start.readyState)
-    }
-
-    @Test("closeRequested", arguments: Start.allCases)
-    func closeRequested(start: Start) {
-        var machine = start.machine
-        let action = machine.closeRequested(code: CloseCode(4000), reason: "done")
-        switch start {
-        case .connecting:
-            #expect(action == .closeChannel)
-            #expect(machine.readyState == .closing)
-        case .open:
-            #expect(action == .sendClose(code: CloseCode(4000), reason: "done"))
-            #expect(machine.readyState == .closing)
-        default:
-            #expect(action == .none)
-            #expect(machine.readyState == start.readyState)
-        }
-    }
-
-    @Test("messageReceived", arguments: Start.allCases.filter { $0 != .connecting })
-    func messageReceived(start: Start) {
-        var machine = start.machine
-        let action = machine.messageReceived()
-        switch start {
-        case .open, .closingByUser:
-            #expect(action == .deliverMessage)
-        default:
-            #expect(action == .dropMessage)
-        }
-        #expect(machine.readyState == start.readyState)
-    }
-
-    @Test("a message before the upgrade is a bug")
-    func messageBeforeUpgrade() async {
-        await #expect(processExitsWith: .failure) {
-            var machine = ConnectionStateMachine()
-            _ = machine.messageReceived()
-        }
-    }
-
-    @Test("pingReceived", arguments: Start.allCases.filter { $0 != .connecting })
-    func pingReceived(start: Start) {
-        var machine = start.machine
-        let action = machine.pingReceived()
-        #expect(action == (start == .open ? .sendPong : .none))
-        #expect(machine.readyState == start.readyState)
-    }
-
-    @Test("closeFrameReceived", arguments: Start.allCases.filter { $0 != .connecting })
-    func closeFrameReceived(start: Start) {
-        var machine = start.machine
-        let action = machine.closeFrameReceived(code: CloseCode(4001), reason: "bye")
-        switch start {
-        case .open:
-            #expect(action == .sendClose(code: CloseCode(4001), reason: ""))
-            #expect(machine.readyState == .closing)
-        case .closingByUser, .closingAfterViolation, .closingAbandoned:
-            #expect(action == .closeChannel)
-            #expect(machine.readyState == .closing)
-        case .closingByPeer, .closingHandshakeDone, .closed:
-            #expect(action == .none)
-            #expect(machine.readyState == start.readyState)
-        case .connecting:
-            Issue.record("not a case of this test")
-        }
-    }
-
-    @Test("protocolViolated", arguments: Start.allCases.filter { $0 != .connecting })
-    func protocolViolated(start: Start) {
-        var machine = start.machine
-        let action = machine.protocolViolated(Self.violation, code: .invalidPayloadData)
-        switch start {
-        case .open:
-            #expect(action == .failConnection(Self.violation, code: .invalidPayloadData, reason: Self.violation.message))
-            #expect(machine.readyState == .closing)
-        case .closed:
-            #expect(action == .none)
-        default:
-            #expect(action == .fireErrorAndCloseChannel(Self.violation))
-            #expect(machine.readyState == .closing)
-        }
-    }
-
-    @Test("closeTimedOut", arguments: Start.allCases)
-    func closeTimedOut(start: Start) {
-        var machine = start.machine
-        let error = ConnectionError(.timeout, "no answer to our close")
-        let action = machine.closeTimedOut(error)
-        switch start {
-        case .closingByPeer, .closingHandshakeDone:
-            // Both close frames went: only TCP's end is missing, and that is no error.
-            #expect(action == .closeChannel)
-        case .closingByUser, .closingAbandoned, .closingAfterViolation:
-            #expect(action == .fireErrorAndCloseChannel(error))
-        case .connecting, .open, .closed:
-            #expect(action == .none)
-        }
-        #expect(machine.readyState == start.readyState)
-    }
-
-    @Test("channelClosed", arguments: Start.allCases)
-    func channelClosed(start: Start) {
-        var machine = start.machine
-        let action = machine.channelClosed()
-        switch start {
-        case .connecting:
-            guard case .fireErrorAndClose(let error, let info) = action else {
-                Issue.record("expected an error and a close, got \(action)")
-                return
+        let gate: SendGate =
+            switch start.readyState {
+            case .connecting: .hold
+            case .open: .write
+            case .closing, .closed: .refuse
             }
-            #expect(error.kind == .handshake)
-            #expect(info == .abnormal(initiator: .transport))
-        case .open:
-            #expect(action == .fireClose(.abnormal(initiator: .transport)))
-        case .closingByUser:
-            #expect(action == .fireClose(.abnormal(initiator: .user)))
-        case .closingAbandoned:
-            #expect(action == .fireClose(.abnormal(initiator: .user)))
-        case .closingAfterViolation:
-            #expect(action == .fireClose(.abnormal(initiator: .protocolFailure)))
-        case .closingByPeer:
-            #expect(action == .fireClose(CloseInfo(code: CloseCode(4001), reason: "bye", wasClean: true, initiator: .peer)))
-        case .closingHandshakeDone:
-            #expect(action == .fireClose(CloseInfo(code: .normalClosure, reason: "ok", wasClean: true, initiator: .user)))
-        case .closed:
-            #expect(action == .none)
-        }
-        #expect(machine.readyState == .closed)
+        #expect(start.machine.sendGate == gate)
     }
 
-    @Test("a close frame without a code reports 1005")
-    func closeWithoutCode() {
-        var machine = ConnectionStateMachine()
-        _ = machine.upgradeSucceeded()
-        #expect(machine.closeFrameReceived(code: nil, reason: "") == .sendClose(code: nil, reason: ""))
-        #expect(machine.channelClosed() == .fireClose(CloseInfo(code: .noStatusReceived, reason: "", wasClean: true, initiator: .peer)))
-    }
-
-    @Test("as a server: the peer's close is answered and TCP ended by us; a clean close follows")
-    func serverAnswersCloseAndEndsTCP() {
-        var machine = ConnectionStateMachine(role: .server)
-        #expect(machine.upgradeSucceeded() == .fireOpen)
-        #expect(machine.closeFrameReceived(code: CloseCode(4001), reason: "bye") == .answerCloseAndCloseChannel(code: CloseCode(4001)))
-        #expect(machine.readyState == .closing)
-        #expect(machine.channelClosed() == .fireClose(CloseInfo(code: CloseCode(4001), reason: "bye", wasClean: true, initiator: .peer)))
-    }
-
-    @Test("as a server: our close, then the client's answer, ends TCP; a close without a code too")
-    func serverStartsClose() {
-        var machine = ConnectionStateMachine(role: .server)
-        _ = machine.upgradeSucceeded()
-        #expect(machine.closeRequested(code: .goingAway, reason: "") == .sendClose(code: .goingAway, reason: ""))
-        #expect(machine.closeFrameReceived(code: .goingAway, reason: "") == .closeChannel)
-        #expect(machine.channelClosed() == .fireClose(CloseInfo(code: .goingAway, reason: "", wasClean: true, initiator: .user)))
-
-        var silent = ConnectionStateMachine(role: .server)
-        _ = silent.upgradeSucceeded()
-        #expect(silent.closeFrameReceived(code: nil, reason: "") == .answerCloseAndCloseChannel(code: nil))
-    }
-
-    @Test("a keepalive timeout sends 1011 and ends TCP at once; the close is 1006, not clean")
-    func keepaliveTimeout() {
-        let error = ConnectionError(.timeout, "no pong")
-        for role in [ConnectionRole.client, .server] {
-            var machine = ConnectionStateMachine(role: role)
-            _ = machine.upgradeSucceeded()
-            #expect(machine.keepaliveTimedOut(error) == .failConnectionAndCloseChannel(error, code: .internalError, reason: "keepalive ping timeout"))
-            #expect(machine.keepaliveTimedOut(error) == .none)
-            #expect(machine.channelClosed() == .fireClose(.abnormal(initiator: .protocolFailure)))
+    @Test("an event that cannot happen in a state stops the process", arguments: Self.impossible)
+    func impossiblePairs(start: Start, event: Event) async {
+        await #expect(processExitsWith: .failure) { [start, event] in
+            var machine = start.machine
+            event.happen(to: &machine)
         }
     }
 
     @Test("exactly one close event, whatever follows")
     func exactlyOneClose() {
         var machine = ConnectionStateMachine()
-        _ = machine.upgradeSucceeded()
+        machine.open()
         // Only the end of TCP and a connect failure can emit it (their action types are the
         // only ones with a close case); the other events here are there to disturb.
         _ = machine.closeRequested(code: .normalClosure, reason: "")
@@ -320,7 +173,7 @@ struct ConnectionStateMachineTests {
     @Test("the failure reason fits in a close frame")
     func longViolationReason() {
         var machine = ConnectionStateMachine()
-        _ = machine.upgradeSucceeded()
+        machine.open()
         let error = ConnectionError(.protocolViolation, String(repeating: "é", count: 100))
         guard case .failConnection(_, _, let reason) = machine.protocolViolated(error, code: .protocolError) else {
             Issue.record("expected failConnection")
@@ -328,5 +181,13 @@ struct ConnectionStateMachineTests {
         }
         #expect(reason.utf8.count <= 123)
         #expect(reason.utf8.count == 122)
+    }
+}
+
+extension ConnectionStateMachine {
+    /// Upgrades and opens a new machine, as the handler does.
+    mutating func open() {
+        #expect(self.upgradeSucceeded() == .awaitCompletion)
+        #expect(self.upgradeCompleted() == .fireOpen)
     }
 }
