@@ -316,9 +316,7 @@ extension WebSocketConnection {
                 channel.eventLoop.makeCompletedFuture {
                     let headers = response.headers.map { HeaderField(name: $0.name, value: $0.value) }
                     let agreement = try validation.validate(responseHeaders: headers)
-                    try OversizedFrameFilter.insert(limit: configuration.maximumMessageSize, into: channel.pipeline.syncOperations)
-                    try channel.pipeline.syncOperations.addHandler(loopBound.value)
-                    loopBound.value.upgraded(agreement)
+                    try loopBound.value.install(in: channel.pipeline.syncOperations, agreement: agreement)
                     return UpgradeOutcome.upgraded
                 }
             }

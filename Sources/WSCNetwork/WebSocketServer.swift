@@ -135,10 +135,12 @@ public final class WebSocketServer: Sendable {
                     connection.box.value = handler
                     let operations = channel.pipeline.syncOperations
                     operations.removeHandler(try operations.handler(type: HandshakeFailureHandler.self), promise: nil)
-                    try OversizedFrameFilter.insert(limit: configuration.maximumMessageSize, into: operations)
-                    try operations.addHandler(handler)
                     handler.connected(channel)
-                    handler.upgraded(HandshakeValidation.Agreement(subprotocol: subprotocol, compression: compression), remoteAddress: remoteAddress)
+                    try handler.install(
+                        in: operations,
+                        agreement: HandshakeValidation.Agreement(subprotocol: subprotocol, compression: compression),
+                        remoteAddress: remoteAddress
+                    )
                     let loopBound = NIOLoopBound(handler, eventLoop: channel.eventLoop)
                     channel.closeFuture.whenComplete { _ in
                         loopBound.value.channelClosed()

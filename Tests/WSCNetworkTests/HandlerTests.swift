@@ -23,6 +23,7 @@ struct HandlerTests {
         let handler = WebSocketConnectionHandler(settings: configuration.connectionSettings, eventLoop: channel.eventLoop) { event in
             events.withLockedValue { $0.append(event) }
         }
+        try channel.pipeline.syncOperations.addHandler(FrameTap())
         try channel.pipeline.syncOperations.addHandler(handler)
         handler.connected(channel)
         handler.upgraded(HandshakeValidation.Agreement(subprotocol: nil))
@@ -36,7 +37,7 @@ struct HandlerTests {
 
     /// The code of a close frame the handler wrote.
     ///
-    /// Written frames hold unmasked data; the encoder masks on the wire.
+    /// The frames read hold unmasked data (see ``FrameTap``), with the key that masked them.
     func closeCode(of frame: WebSocketFrame?) -> UInt16? {
         var data = frame?.data
         return data?.readInteger(as: UInt16.self)
@@ -121,9 +122,9 @@ struct HandlerTests {
         #expect(all.last == .close(.abnormal(initiator: .protocolFailure)))
     }
 
-    @Test("behind NIO's frame encoder, a batch of sends is one buffer of masked frames that decode back")
+    @Test("a batch of sends is one buffer of masked frames that decode back")
     func encodedBatch() throws {
-        let (channel, handler) = try Self.openHandlerBehindEncoder()
+        let (channel, handler) = try Self.openHandlerWritingBytes()
         let big = (0..<70_000).map { UInt8(truncatingIfNeeded: $0 &* 7) }
         // Sizes that end the masking in each of its loops: 32 bytes at a time, then 8, then 1.
         let sent: [Message] = [
@@ -142,7 +143,7 @@ struct HandlerTests {
 
     @Test("the buffer of encoded frames is reused only once nothing else holds it: frames already written never change")
     func encodedBufferReuse() throws {
-        let (channel, handler) = try Self.openHandlerBehindEncoder()
+        let (channel, handler) = try Self.openHandlerWritingBytes()
 
         let first: [Message] = [.text("first batch"), .binary(Array(repeating: 1, count: 1000))]
         handler.send(contentsOf: first)
@@ -167,7 +168,7 @@ struct HandlerTests {
 
     @Test("a payload in a buffer of its own is masked in place and written as it is; a buffer held elsewhere is left as it was")
     func payloadBuffers() throws {
-        let (channel, handler) = try Self.openHandlerBehindEncoder()
+        let (channel, handler) = try Self.openHandlerWritingBytes()
         let bytes = (0..<70_001).map { UInt8(truncatingIfNeeded: $0 &* 13) }
         let kept = ByteBuffer(bytes: bytes[..<45])
         var payloads = [ByteBuffer(bytes: bytes), kept]
@@ -192,7 +193,6 @@ struct HandlerTests {
         let channel = EmbeddedChannel()
         let configuration = ClientConfiguration(url: try WebSocketURL(parsing: "ws://127.0.0.1:1/"))
         let handler = WebSocketConnectionHandler(settings: configuration.connectionSettings, eventLoop: channel.eventLoop, emitBatch: { _ in })
-        try channel.pipeline.syncOperations.addHandler(WebSocketFrameEncoder())
         try channel.pipeline.syncOperations.addHandler(handler)
         handler.connected(channel)
         handler.send(contentsOf: [.text("first")])
@@ -215,14 +215,13 @@ struct HandlerTests {
         #expect(try Self.decodeMaskedFrames(all).messages == [.text("first"), .binary([1, 2, 3]), .text("last")])
     }
 
-    /// A client handler on an open connection, behind NIO's frame encoder (so frames are
-    /// encoded into shared buffers), with messages up to 1 MiB.
-    private static func openHandlerBehindEncoder() throws -> (EmbeddedChannel, WebSocketConnectionHandler) {
+    /// A client handler on an open connection, whose written bytes are read as they are,
+    /// with messages up to 1 MiB.
+    private static func openHandlerWritingBytes() throws -> (EmbeddedChannel, WebSocketConnectionHandler) {
         let channel = EmbeddedChannel()
         var configuration = ClientConfiguration(url: try WebSocketURL(parsing: "ws://127.0.0.1:1/"))
         configuration.maximumMessageSize = 1 << 20
         let handler = WebSocketConnectionHandler(settings: configuration.connectionSettings, eventLoop: channel.eventLoop, emitBatch: { _ in })
-        try channel.pipeline.syncOperations.addHandler(WebSocketFrameEncoder())
         try channel.pipeline.syncOperations.addHandler(handler)
         handler.connected(channel)
         handler.upgraded(HandshakeValidation.Agreement(subprotocol: nil))
@@ -305,6 +304,7 @@ struct ServerRoleHandlerTests {
         let handler = WebSocketConnectionHandler(settings: settings, eventLoop: channel.eventLoop) { event in
             events.withLockedValue { $0.append(event) }
         }
+        try channel.pipeline.syncOperations.addHandler(FrameTap())
         try channel.pipeline.syncOperations.addHandler(handler)
         handler.connected(channel)
         handler.upgraded(HandshakeValidation.Agreement(subprotocol: nil), remoteAddress: "127.0.0.1:1")

@@ -1,0 +1,124 @@
+import NIOCore
+import NIOWebSocket
+import WSCCore
+
+/// The connection's opening and its end: TCP, redirects, the upgrade, the end of TCP.
+extension WebSocketConnectionHandler {
+    func connectTimerStarted(_ timer: Scheduled<Void>) {
+        self.connectTimer = timer
+    }
+
+    func connected(_ channel: Channel) {
+        self.channel = channel
+        switch self.state.channelConnected() {
+        case .none:
+            break
+        case .closeChannel:
+            channel.close(promise: nil)
+        }
+    }
+
+    func connectFailed(_ error: ConnectionError) {
+        self.connectTimer?.cancel()
+        self.run(self.state.connectFailed(error))
+        self.channel?.close(promise: nil)
+        self.discardQueued()
+    }
+
+    /// Puts this handler at the end of an upgraded pipeline, behind the filter of oversized
+    /// frames, and reports the upgrade.
+    ///
+    /// Frames that arrive meanwhile are held back by NIO until the upgrade completes.
+    func install(
+        in operations: ChannelPipeline.SynchronousOperations,
+        agreement: HandshakeValidation.Agreement,
+        remoteAddress: String? = nil
+    ) throws {
+        try OversizedFrameFilter.insert(limit: self.settings.maximumMessageSize, into: operations)
+        try operations.addHandler(self)
+        self.upgraded(agreement, remoteAddress: remoteAddress)
+    }
+
+    /// The handshake passed every check: the handler is in the pipeline.
+    ///
+    /// The checks were on the server's 101 answer, or, as a server, on the client's request.
+    /// Nothing is written, and the open event waits, until ``upgradeCompleted()``: a
+    /// client's upgrade handler refuses writes until it is done, while a server calls it
+    /// at once.
+    func upgraded(_ agreement: HandshakeValidation.Agreement, remoteAddress: String? = nil) {
+        self.connectTimer?.cancel()
+        if let deflate = agreement.compression {
+            do {
+                let compression = try PerMessageDeflateCodec(agreement: deflate, role: self.settings.role)
+                self.compression = compression
+                self.writer.compression = compression
+                self.assembler.compressionAgreed = true
+            } catch {
+                // zlib could not start (out of memory): a compressed message will then fail
+                // the connection as a protocol error, rather than be misread.
+                self.emit(.error(ConnectionError(.protocolViolation, "permessage-deflate could not start: \(error)")))
+            }
+        }
+        self.openInfo = OpenInfo(
+            url: self.settings.url,
+            subprotocol: agreement.subprotocol,
+            extensions: agreement.extensions,
+            remoteAddress: remoteAddress
+        )
+        switch self.state.upgradeSucceeded() {
+        case .awaitCompletion:
+            break
+        case .closeChannel:
+            self.channel?.close(promise: nil)
+        }
+    }
+
+    /// The upgrade handler finished: writes pass from now on.
+    func upgradeCompleted() {
+        switch self.state.upgradeCompleted() {
+        case .none:
+            break
+        case .fireOpen:
+            self.openedAt = .now
+            if let openInfo = self.openInfo {
+                self.emit(.open(openInfo))
+            }
+            self.sendQueued()
+            self.startKeepalive()
+        }
+    }
+
+    /// The upgrade was redirected (`-L`): drop this connection, the next attempt follows.
+    ///
+    /// Returns false when the user gave up meanwhile, and there is nothing to follow.
+    func redirected(to url: WebSocketURL, status: Int) -> Bool {
+        switch self.state.redirectReceived() {
+        case .none:
+            return false
+        case .followRedirect:
+            break
+        }
+        self.connectTimer?.cancel()
+        let previous = self.channel
+        self.channel = nil
+        previous?.close(promise: nil)
+        self.settings.url = url.description
+        self.emit(.redirect(Redirection(status: status, url: url.description)))
+        return true
+    }
+
+    /// The TCP connection is gone (reported from the channel's close future).
+    ///
+    /// A client passes the channel: one left behind by a redirect is no longer ours.
+    func channelClosed(_ closed: Channel? = nil) {
+        if let closed, closed !== self.channel {
+            return
+        }
+        self.connectTimer?.cancel()
+        self.closeTimer?.cancel()
+        self.stopKeepalive()
+        self.run(self.state.channelClosed())
+        self.stopStreamingIfWaiting()
+        self.discardQueued()
+    }
+}

@@ -1,0 +1,144 @@
+import NIOCore
+import NIOWebSocket
+import WSCCore
+
+/// Frames that arrive: checked by ``FrameRules``, assembled by ``MessageAssembler``,
+/// inflated, and delivered as events.
+extension WebSocketConnectionHandler {
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        var frame = self.unwrapInboundIn(data)
+        // The clock is read at the end of a burst of reads, not for every frame.
+        self.isReading = true
+        let verdict = self.rules.header(
+            opcode: UInt8(webSocketOpcode: frame.opcode),
+            rsv1: frame.rsv1,
+            rsv2: frame.rsv2,
+            rsv3: frame.rsv3,
+            masked: frame.maskKey != nil
+        )
+        let kind: FrameRules.Kind
+        switch verdict {
+        case .accept(let accepted):
+            kind = accepted
+        case .violation(let code, let message):
+            self.violation(code, message)
+            return
+        }
+        if let key = frame.maskKey {
+            frame.data.webSocketUnmask(key)
+        }
+        switch kind {
+        case .text:
+            self.burstHadData = true
+            self.dataFrame(frame, kind: .text)
+        case .binary:
+            self.burstHadData = true
+            self.dataFrame(frame, kind: .binary)
+        case .continuation:
+            self.burstHadData = true
+            self.dataFrame(frame, kind: .continuation)
+        case .ping:
+            let payload = Array(frame.data.readableBytesView)
+            switch self.state.pingReceived() {
+            case .none:
+                break
+            case .sendPong:
+                self.write(OutboundFrame(opcode: .pong, payload: .bytes(payload)))
+                self.flush()
+            }
+            self.emit(.ping(payload))
+        case .pong:
+            let payload = Array(frame.data.readableBytesView)
+            switch self.state.pongReceived() {
+            case .emitPong:
+                break
+            case .matchKeepalive:
+                _ = self.keepalive?.pongReceived(payload)
+            }
+            self.emit(.pong(payload, roundTrip: self.pings.pongReceived(payload, at: .now)))
+        case .close:
+            self.closeFrame(frame.data)
+        }
+    }
+
+    private func dataFrame(_ frame: WebSocketFrame, kind: MessageAssembler.FrameKind) {
+        var data = frame.data
+        switch self.assembler.frameReceived(kind, fin: frame.fin, rsv1: frame.rsv1, length: data.readableBytes) {
+        case .deliverFrame(let messageKind, let compressed):
+            self.deliver(data, kind: messageKind, compressed: compressed)
+        case .startMessage:
+            self.partial = data
+        case .appendFrame:
+            self.partial?.writeBuffer(&data)
+        case .appendFrameAndDeliver(let messageKind, let compressed):
+            guard var message = self.partial else {
+                preconditionFailure("a fragment ended a message that never started")
+            }
+            self.partial = nil
+            message.writeBuffer(&data)
+            self.deliver(message, kind: messageKind, compressed: compressed)
+        case .fail(let code, let reason):
+            self.partial = nil
+            self.violation(code, reason)
+        }
+    }
+
+    private func deliver(_ received: ByteBuffer, kind: MessageAssembler.MessageKind, compressed: Bool) {
+        var payload = received
+        if compressed {
+            guard let compression = self.compression, let allocator = self.channel?.allocator else {
+                preconditionFailure("RSV1 passed the assembler without permessage-deflate")
+            }
+            do {
+                payload = try compression.decompress(received, limit: self.settings.maximumMessageSize, allocator: allocator)
+            } catch {
+                switch error {
+                case .tooBig:
+                    self.violation(.messageTooBig, "compressed message inflates beyond the limit of \(self.settings.maximumMessageSize) bytes")
+                case .corrupt:
+                    self.violation(.invalidPayloadData, "compressed message is not a valid deflate stream")
+                }
+                return
+            }
+        }
+        let message: Message
+        switch kind {
+        case .text:
+            guard let text = payload.validatedUTF8Text() else {
+                self.violation(.invalidPayloadData, "text message is not valid UTF-8")
+                return
+            }
+            message = .text(text)
+        case .binary:
+            message = .binary(Array(payload.readableBytesView))
+        }
+        switch self.state.messageReceived() {
+        case .deliverMessage:
+            self.statistics.received(bytes: payload.readableBytes)
+            self.emit(.message(message))
+        case .deliverAndEchoMessage:
+            self.statistics.received(bytes: payload.readableBytes)
+            self.emit(.message(message))
+            // Flushed once per read burst, in channelReadComplete.
+            self.enqueue(.message(message))
+            self.echoNeedsFlush = true
+        case .dropMessage:
+            return
+        }
+        // A consumer (a terminal, a pipe) or an echo peer that is behind stops the reading.
+        self.run(self.pacing.messageDelivered(echoesFit: self.echoesFit))
+    }
+
+    private func closeFrame(_ payload: ByteBuffer) {
+        switch FrameRules.closePayload(payload.readableBytesView) {
+        case .close(let code, let reason):
+            self.run(self.state.closeFrameReceived(code: code, reason: reason))
+        case .violation(let code, let message):
+            self.violation(code, message)
+        }
+    }
+
+    func violation(_ code: CloseCode, _ message: String) {
+        self.run(self.state.protocolViolated(ConnectionError(.protocolViolation, "protocol error: \(message)"), code: code))
+    }
+}
