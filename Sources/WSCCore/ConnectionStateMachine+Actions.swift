@@ -114,6 +114,15 @@ extension ConnectionStateMachine {
         case sendClose(code: CloseCode?, reason: String)
     }
 
+    /// After `dataFrameReceived()`.
+    public enum DataFrameReceivedAction: Hashable, Sendable {
+        /// Take the frame into the message being assembled.
+        case assembleFrame
+        /// Pass over the frame: the connection is no longer open for it (we failed it, or
+        /// the peer closed).
+        case ignoreFrame
+    }
+
     /// After `messageReceived()`.
     public enum MessageReceivedAction: Hashable, Sendable {
         /// Emit the message that arrived.

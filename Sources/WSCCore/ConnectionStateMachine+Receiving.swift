@@ -3,6 +3,23 @@
 /// NIO holds back what arrives while the pipeline is rebuilt (the `upgraded` state), so
 /// no frame is read before the connection is open.
 extension ConnectionStateMachine {
+    /// A data frame arrived (a whole message, or a fragment of one).
+    public mutating func dataFrameReceived() -> DataFrameReceivedAction {
+        switch self.state {
+        case .open:
+            return .assembleFrame
+        case .closing(let closing):
+            // As for messages (see `messageReceived()`): only after the user's close frame,
+            // before the peer's, is what comes still read.
+            let stillListening = closing.initiator == .user && closing.closeSent && closing.received == nil
+            return stillListening ? .assembleFrame : .ignoreFrame
+        case .closed:
+            return .ignoreFrame
+        case .connecting, .upgraded:
+            preconditionFailure("a data frame cannot arrive before the upgrade completes")
+        }
+    }
+
     /// A complete data message arrived.
     public mutating func messageReceived() -> MessageReceivedAction {
         switch self.state {

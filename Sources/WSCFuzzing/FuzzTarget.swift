@@ -131,6 +131,14 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
             }
         }
         let payload = bytes.dropFirst()
+        // The streaming UTF-8 check agrees with the standard library's, cut where the first
+        // byte says.
+        var validator = UTF8Validator()
+        let cut = payload.startIndex + Int(bytes.first ?? 0) % (payload.count + 1)
+        let accepted = validator.consume(payload[..<cut]) && validator.consume(payload[cut...]) && validator.isAtBoundary
+        guard accepted == (String(validating: Array(payload), as: UTF8.self) != nil) else {
+            fatalError("UTF8Validator disagrees with the standard library")
+        }
         if case .close(let code, let reason) = FrameRules.closePayload(payload) {
             let encoded = code.map { [UInt8($0.rawValue >> 8), UInt8($0.rawValue & 0xFF)] + Array(reason.utf8) } ?? []
             guard encoded == Array(payload) else {

@@ -34,7 +34,7 @@ extension WebSocketConnectionHandler {
         agreement: HandshakeValidation.Agreement,
         remoteAddress: String? = nil
     ) throws {
-        try OversizedFrameFilter.insert(limit: self.settings.maximumMessageSize, into: operations)
+        try InboundFrameFilter.insert(limit: self.settings.maximumMessageSize, into: operations)
         try operations.addHandler(self)
         self.upgraded(agreement, remoteAddress: remoteAddress)
     }

@@ -62,6 +62,12 @@ extension WebSocketConnectionHandler {
     }
 
     private func dataFrame(_ frame: WebSocketFrame, kind: MessageAssembler.FrameKind) {
+        switch self.state.dataFrameReceived() {
+        case .assembleFrame:
+            break
+        case .ignoreFrame:
+            return
+        }
         var data = frame.data
         switch self.assembler.frameReceived(kind, fin: frame.fin, rsv1: frame.rsv1, length: data.readableBytes) {
         case .deliverFrame(let messageKind, let compressed):

@@ -180,13 +180,18 @@ final class WebSocketConnectionHandler: ChannelInboundHandler, RemovableChannelH
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        guard let tooLong = event as? OversizedFrameFilter.FrameTooLong else {
+        switch event {
+        case let tooLong as InboundFrameFilter.FrameTooLong:
+            // The filter drops the frame as it comes; what follows it (the peer's answer to
+            // our close) is read as usual.
+            self.violation(.messageTooBig, MessageAssembler.tooBigText(size: tooLong.length, limit: self.settings.maximumMessageSize, atLeast: false))
+        case is InboundFrameFilter.TextNotUTF8:
+            // Said at the byte that makes the text invalid, before the frame or the message
+            // is whole; their bytes follow, and are passed over.
+            self.violation(.invalidPayloadData, "text message is not valid UTF-8")
+        default:
             context.fireUserInboundEventTriggered(event)
-            return
         }
-        // The filter drops the frame as it comes; what follows it (the peer's answer to our
-        // close) is read as usual.
-        self.violation(.messageTooBig, MessageAssembler.tooBigText(size: tooLong.length, limit: self.settings.maximumMessageSize, atLeast: false))
     }
 
     func errorCaught(context: ChannelHandlerContext, error: Error) {

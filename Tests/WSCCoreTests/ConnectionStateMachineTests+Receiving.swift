@@ -18,6 +18,14 @@ extension ConnectionStateMachineTests {
         #expect(machine.readyState == start.readyState)
     }
 
+    @Test("dataFrameReceived: frames are assembled while messages would be delivered", arguments: Event.dataFrameReceived.possibleIn)
+    func dataFrameReceived(start: Start) {
+        var machine = start.machine
+        let action = machine.dataFrameReceived()
+        #expect(action == ([.open, .closingByUser].contains(start) ? .assembleFrame : .ignoreFrame))
+        #expect(machine.readyState == start.readyState)
+    }
+
     @Test("pingReceived and pongReceived", arguments: Event.pingReceived.possibleIn)
     func controlFramesReceived(start: Start) {
         var machine = start.machine

@@ -77,7 +77,7 @@ struct ConnectionStateMachineTests {
     enum Event: String, CaseIterable, Codable, CustomTestStringConvertible {
         case channelConnected, redirectReceived, upgradeSucceeded, upgradeCompleted, connectFailed
         case sendRequested, controlFrameRequested, fileChunkRead, fileStreamEnded, closeRequested
-        case messageReceived, pingReceived, pongReceived, closeFrameReceived, protocolViolated
+        case dataFrameReceived, messageReceived, pingReceived, pongReceived, closeFrameReceived, protocolViolated
         case keepaliveTimerFired, keepaliveTimedOut, closeTimedOut, transportFailed, channelClosed
 
         var testDescription: String { self.rawValue }
@@ -95,6 +95,7 @@ struct ConnectionStateMachineTests {
             case .fileChunkRead: _ = machine.fileChunkRead()
             case .fileStreamEnded: _ = machine.fileStreamEnded()
             case .closeRequested: _ = machine.closeRequested(code: .normalClosure, reason: "")
+            case .dataFrameReceived: _ = machine.dataFrameReceived()
             case .messageReceived: _ = machine.messageReceived()
             case .pingReceived: _ = machine.pingReceived()
             case .pongReceived: _ = machine.pongReceived()
@@ -118,7 +119,7 @@ struct ConnectionStateMachineTests {
                 return [.connecting, .open, .closingByUser, .closingByPeer, .closingHandshakeDone, .closingAfterViolation]
             case .connectFailed:
                 return [.open, .closingByUser, .closingByPeer, .closingHandshakeDone, .closingAfterViolation]
-            case .messageReceived, .pingReceived, .pongReceived, .closeFrameReceived, .protocolViolated,
+            case .dataFrameReceived, .messageReceived, .pingReceived, .pongReceived, .closeFrameReceived, .protocolViolated,
                 .fileChunkRead, .fileStreamEnded, .keepaliveTimerFired, .keepaliveTimedOut:
                 return [.connecting, .upgraded]
             case .sendRequested, .controlFrameRequested, .closeRequested, .closeTimedOut, .transportFailed, .channelClosed:

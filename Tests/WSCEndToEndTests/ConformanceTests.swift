@@ -12,8 +12,11 @@ import Testing
 /// 1,000 messages of up to 128 KiB for each of its 216 cases.
 @Suite("Autobahn|Testsuite client cases 1–13", .timeLimit(.minutes(35)))
 struct ConformanceTests {
-    /// The results the suite allows: anything else (FAILED, UNIMPLEMENTED, …) fails.
-    static let passing: Set<String> = ["OK", "NON-STRICT", "INFORMATIONAL"]
+    /// The results the suite allows: anything else (NON-STRICT, FAILED, UNIMPLEMENTED, …)
+    /// fails. INFORMATIONAL records what a client does where the RFC leaves the choice
+    /// (7.1.6, 7.13.x); NON-STRICT, which the 6.4.x cases gave before UTF-8 was checked
+    /// as it arrives, is no longer allowed.
+    static let passing: Set<String> = ["OK", "INFORMATIONAL"]
 
     /// Two lanes of about the same length: compression without and with context takeover.
     static let lanes = ["1.*,2.*,3.*,4.*,5.*,6.*,7.*,10.*,12.*", "9.*,13.*"]
@@ -21,7 +24,7 @@ struct ConformanceTests {
     /// The cases of each group in this version of the suite (25.10.1).
     static let expectedCounts: [String: Int] = ["1": 16, "2": 11, "3": 7, "4": 10, "5": 20, "6": 145, "7": 37, "9": 54, "10": 1, "12": 90, "13": 126]
 
-    @Test("every case OK, NON-STRICT or INFORMATIONAL; none FAILED or UNIMPLEMENTED", arguments: Self.lanes)
+    @Test("every case OK or INFORMATIONAL; none NON-STRICT, FAILED or UNIMPLEMENTED", arguments: Self.lanes)
     func lane(cases: String) async throws {
         let runner = Paths.autobahn + "/run-client-suite.sh"
         try #require(FileManager.default.isExecutableFile(atPath: runner), "Autobahn|Testsuite is missing: run make test-deps")

@@ -2,16 +2,24 @@ import NIOCore
 import NIOWebSocket
 import WSCCore
 
-/// Drops frames whose payload is over the message size limit before they are read whole,
-/// and says so with an ``OversizedFrameFilter/FrameTooLong`` event.
+/// Looks at frames as their bytes arrive, before NIO's frame decoder takes them in whole:
+/// drops frames whose payload is over the message size limit, and checks the UTF-8 of
+/// text messages as it comes.
 ///
-/// It sits in front of NIO's frame decoder, which would take in a whole frame of any
-/// announced length, or, over its limit, stop decoding altogether: the peer's answer to our
-/// 1009 could then not be read, and a clean close was reported as 1006. Here the frame's
-/// payload is counted off as it arrives, and the frames after it are decoded as usual.
+/// A frame over the limit is said with a ``FrameTooLong`` event and its payload counted
+/// off as it arrives: NIO's decoder would take in a whole frame of any announced length,
+/// or, over its limit, stop decoding altogether, so that the peer's answer to our 1009
+/// could not be read and a clean close was reported as 1006. The frames after it are
+/// decoded as usual.
+///
+/// Text that cannot be valid UTF-8 is said with a ``TextNotUTF8`` event at the byte that
+/// makes it so, within a frame or at a later fragment (RFC 6455 8.1's fail-fast; see
+/// ``IncomingTextCheck``); the bytes still pass, so that the decoder stays in step, and
+/// nothing more is checked.
+///
 /// Bytes of frames within the limit are passed on as slices of what was read, in one run
 /// per read where they follow each other.
-final class OversizedFrameFilter: ChannelInboundHandler, RemovableChannelHandler {
+final class InboundFrameFilter: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = ByteBuffer
     typealias InboundOut = ByteBuffer
 
@@ -20,6 +28,9 @@ final class OversizedFrameFilter: ChannelInboundHandler, RemovableChannelHandler
         /// The payload length its header announced.
         var length: UInt64
     }
+
+    /// The user event for text that cannot be valid UTF-8.
+    struct TextNotUTF8: Sendable {}
 
     private enum State {
         /// At the start of a frame.
@@ -34,6 +45,13 @@ final class OversizedFrameFilter: ChannelInboundHandler, RemovableChannelHandler
     private var state = State.header
     /// The start of a header that a read cut off, held until its length is known.
     private var heldHeader: ByteBuffer?
+    /// Whether the text arriving is still UTF-8; nil once it was found not to be.
+    private var textCheck: IncomingTextCheck? = IncomingTextCheck()
+    /// The current frame's masking key (a client's frames), and how far into its payload we are.
+    private var maskKey: WebSocketMaskingKey?
+    private var payloadOffset = 0
+    /// Unmasked payload, for the text check of a masked frame.
+    private var scratch: [UInt8] = []
 
     init(limit: Int) {
         self.limit = UInt64(max(limit, 0))
@@ -42,7 +60,7 @@ final class OversizedFrameFilter: ChannelInboundHandler, RemovableChannelHandler
     /// Puts a filter in front of the frame decoder that an upgrade added.
     static func insert(limit: Int, into operations: ChannelPipeline.SynchronousOperations) throws {
         let decoder = try operations.handler(type: ByteToMessageHandler<WebSocketFrameDecoder>.self)
-        try operations.addHandler(OversizedFrameFilter(limit: limit), position: .before(decoder))
+        try operations.addHandler(InboundFrameFilter(limit: limit), position: .before(decoder))
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
@@ -61,6 +79,7 @@ final class OversizedFrameFilter: ChannelInboundHandler, RemovableChannelHandler
             switch self.state {
             case .passing(let remaining):
                 let count = Int(min(remaining, UInt64(buffer.readableBytes)))
+                self.checkText(buffer.readableBytesView.prefix(count), context: context)
                 buffer.moveReaderIndex(forwardBy: count)
                 self.state = remaining == UInt64(count) ? .header : .passing(remaining: remaining - UInt64(count))
             case .dropping(let remaining):
@@ -90,6 +109,7 @@ final class OversizedFrameFilter: ChannelInboundHandler, RemovableChannelHandler
                     self.state = .dropping(remaining: header.payloadLength)
                     context.fireUserInboundEventTriggered(FrameTooLong(length: header.payloadLength))
                 } else {
+                    self.frameStarted(header, bytes: buffer.readableBytesView)
                     buffer.moveReaderIndex(forwardBy: header.size)
                     self.state = header.payloadLength == 0 ? .header : .passing(remaining: header.payloadLength)
                 }
@@ -118,8 +138,49 @@ final class OversizedFrameFilter: ChannelInboundHandler, RemovableChannelHandler
             self.state = .dropping(remaining: header.payloadLength)
             context.fireUserInboundEventTriggered(FrameTooLong(length: header.payloadLength))
         } else {
+            self.frameStarted(header, bytes: held.readableBytesView)
             self.state = header.payloadLength == 0 ? .header : .passing(remaining: header.payloadLength)
             context.fireChannelRead(self.wrapInboundOut(held))
+        }
+    }
+
+    /// A frame within the limit starts: `bytes` begin with its header.
+    private func frameStarted(_ header: FrameHeader, bytes: ByteBufferView) {
+        guard self.textCheck != nil, let first = bytes.first else {
+            return
+        }
+        self.textCheck?.frameStarted(opcode: first & 0x0F, fin: first & 0x80 != 0, rsv1: first & 0x40 != 0)
+        self.payloadOffset = 0
+        let start = bytes.startIndex
+        if let second = bytes.dropFirst().first, second & 0x80 != 0 {
+            let key = bytes.index(start, offsetBy: header.size - 4)
+            self.maskKey = WebSocketMaskingKey(bytes[key..<bytes.index(key, offsetBy: 4)])
+        } else {
+            self.maskKey = nil
+        }
+    }
+
+    /// Checks the next piece of a payload that passes, unmasked, if it is text.
+    private func checkText(_ payload: ByteBufferView, context: ChannelHandlerContext) {
+        guard self.textCheck?.isChecking == true else {
+            return
+        }
+        let valid: Bool
+        if let key = self.maskKey {
+            self.scratch.removeAll(keepingCapacity: true)
+            var position = self.payloadOffset
+            for byte in payload {
+                self.scratch.append(byte ^ key[position & 3])
+                position += 1
+            }
+            valid = self.scratch.withUnsafeBytes { self.textCheck?.payloadArrived($0) ?? true }
+        } else {
+            valid = payload.withUnsafeBytes { self.textCheck?.payloadArrived($0) ?? true } ?? true
+        }
+        self.payloadOffset += payload.count
+        if !valid {
+            self.textCheck = nil
+            context.fireUserInboundEventTriggered(TextNotUTF8())
         }
     }
 }
