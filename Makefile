@@ -88,7 +88,7 @@ test: test-deps release
 ## about 10 minutes). Writes bench/RESULTS.md; `bench/run --help` for the knobs.
 BENCH_ROUNDS ?= 3
 bench: release
-	python3 bench/run --rounds $(BENCH_ROUNDS) --results bench/RESULTS.md
+	python3 bench/run --rounds $(BENCH_ROUNDS) $(if $(BASELINE),--baseline $(BASELINE)) --results bench/RESULTS.md
 
 FUZZ_TARGETS := slash header url json answer events certificate
 FUZZ_SECONDS ?= 30
