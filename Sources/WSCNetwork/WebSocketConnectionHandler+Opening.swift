@@ -4,10 +4,6 @@ import WSCCore
 
 /// The connection's opening and its end: TCP, redirects, the upgrade, the end of TCP.
 extension WebSocketConnectionHandler {
-    func connectTimerStarted(_ timer: Scheduled<Void>) {
-        self.connectTimer = timer
-    }
-
     func connected(_ channel: Channel) {
         self.channel = channel
         switch self.state.channelConnected() {
@@ -19,7 +15,6 @@ extension WebSocketConnectionHandler {
     }
 
     func connectFailed(_ error: ConnectionError) {
-        self.connectTimer?.cancel()
         self.run(self.state.connectFailed(error))
         self.channel?.close(promise: nil)
         self.discardQueued()
@@ -46,7 +41,6 @@ extension WebSocketConnectionHandler {
     /// client's upgrade handler refuses writes until it is done, while a server calls it
     /// at once.
     func upgraded(_ agreement: HandshakeValidation.Agreement, remoteAddress: String? = nil) {
-        self.connectTimer?.cancel()
         if let deflate = agreement.compression {
             do {
                 let compression = try PerMessageDeflateCodec(agreement: deflate, role: self.settings.role)
@@ -98,7 +92,6 @@ extension WebSocketConnectionHandler {
         case .followRedirect:
             break
         }
-        self.connectTimer?.cancel()
         let previous = self.channel
         self.channel = nil
         previous?.close(promise: nil)
@@ -114,7 +107,6 @@ extension WebSocketConnectionHandler {
         if let closed, closed !== self.channel {
             return
         }
-        self.connectTimer?.cancel()
         self.closeTimer?.cancel()
         self.stopKeepalive()
         self.run(self.state.channelClosed())

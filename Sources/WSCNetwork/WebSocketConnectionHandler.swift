@@ -57,7 +57,6 @@ final class WebSocketConnectionHandler: ChannelInboundHandler, RemovableChannelH
     var streaming: Streaming?
     /// The fragments of the message being assembled.
     var partial: ByteBuffer?
-    var connectTimer: Scheduled<Void>?
     var closeTimer: Scheduled<Void>?
     var openInfo: OpenInfo?
     var openedAt: ContinuousClock.Instant?
