@@ -47,7 +47,8 @@ extension ConnectionStateMachine {
     public enum SendRequestedAction: Hashable, Sendable {
         /// Send this data message now.
         case sendMessage
-        /// Hold this data message until the connection opens.
+        /// Hold this data message until the connection opens (or, with `givesBackUnsent`,
+        /// until TCP ends and what is queued goes back).
         case queueMessage
         /// Refuse this data message: emit an `error` event saying why.
         case refuseMessage(ConnectionError)

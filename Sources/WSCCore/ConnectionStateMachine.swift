@@ -81,14 +81,23 @@ public struct ConnectionStateMachine: Sendable {
 
 extension ConnectionStateMachine {
     /// The user wants to send a data message.
+    ///
+    /// With `givesBackUnsent`, a send is never lost: while the connection closes it waits
+    /// in the queue, which goes back whole, in order, when TCP ends; once it is closed, it
+    /// goes back at once.
     public mutating func sendRequested() -> SendRequestedAction {
         switch self.state {
         case .connecting, .upgraded:
             return .queueMessage
         case .open:
             return .sendMessage
-        case .closing, .closed:
-            let error = ConnectionError(.input, "not sent: the connection is \(self.readyState.name.lowercased())")
+        case .closing:
+            let error = ConnectionError(.input, "not sent: the connection is closing")
+            // Sends given back now would overtake those still queued, which go back when
+            // TCP ends: they wait behind them instead.
+            return self.givesBackUnsent ? .queueMessage : .refuseMessage(error)
+        case .closed:
+            let error = ConnectionError(.input, "not sent: the connection is closed")
             return self.givesBackUnsent ? .giveBackMessage(error) : .refuseMessage(error)
         }
     }

@@ -126,13 +126,15 @@ extension WebSocketConnectionHandler {
         self.roomChanged()
     }
 
-    /// Drops what waits to be sent; messages go back as an `unsent` event when asked for.
+    /// Drops what waits to be sent; messages go back as an `unsent` event when asked for,
+    /// and a file that never went says so.
     func discardQueued() {
         let discarded = self.queue.removeAll()
         var unsent: [Message] = []
         for item in discarded {
             if case .file(let file) = item {
                 file.close()
+                self.emit(.error(ConnectionError(.input, "'\(file.name)' not sent: the connection ended before its turn")))
             }
             unsent += item.messages
         }

@@ -13,13 +13,15 @@ struct HandlerTests {
     /// An open client handler in an embedded pipeline, and the events it emitted.
     func openHandler(
         maximumMessageSize: Int = 1 << 20,
-        keepalive: KeepaliveSettings? = nil
+        keepalive: KeepaliveSettings? = nil,
+        givesBackUnsent: Bool = false
     ) throws -> (EmbeddedChannel, WebSocketConnectionHandler, NIOLockedValueBox<[ConnectionEvent]>) {
         let channel = EmbeddedChannel()
         let events = NIOLockedValueBox<[ConnectionEvent]>([])
         var configuration = ClientConfiguration(url: try WebSocketURL(parsing: "ws://127.0.0.1:1/"))
         configuration.maximumMessageSize = maximumMessageSize
         configuration.keepalive = keepalive
+        configuration.givesBackUnsent = givesBackUnsent
         let handler = WebSocketConnectionHandler(settings: configuration.connectionSettings, eventLoop: channel.eventLoop) { event in
             events.withLockedValue { $0.append(event) }
         }
