@@ -11,7 +11,7 @@ extension ClientSession {
         switch command {
         case .help:
             self.inform(SlashCommand.helpText(for: .client))
-        case .close(_, let code, let reason):
+        case .close(let code, let reason):
             self.requestClose(code: code, reason: reason)
         case .quit:
             self.requestClose(code: .normalClosure, reason: "")
@@ -42,8 +42,6 @@ extension ClientSession {
                     self?.inform((status.lines + (reconnecting ? ["reconnect: waiting for the next attempt"] : [])).joined(separator: "\n"))
                 }
             }
-        case .to, .clients:
-            preconditionFailure("\(command) is parsed only at the server's prompt")
         }
     }
 }

@@ -62,7 +62,7 @@ extension ClientSession {
             return
         }
         do {
-            switch try InputLine(parsing: line, slashCommands: self.options.slashCommands) {
+            switch try InputLine<SlashCommand>(parsing: line, slashCommands: self.options.slashCommands) {
             case .text(let text):
                 self.send(.text(text))
             case .command(let command):

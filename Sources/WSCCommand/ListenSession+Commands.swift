@@ -4,10 +4,8 @@ import WSCNetwork
 
 extension ListenSession {
     /// Carries out a command typed at the server's prompt.
-    func run(_ command: SlashCommand) {
+    func run(_ command: ServerCommand) {
         switch command {
-        case .help:
-            self.inform(SlashCommand.helpText(for: .server))
         case .clients:
             self.listClients()
         case .to(let id, let text):
@@ -16,13 +14,23 @@ extension ListenSession {
                 return
             }
             connected.client.connection.send(.text(text))
-        case .close(let id?, let code, let reason):
+        case .closeClient(let id, let code, let reason):
             guard let connected = self.clients[id] else {
                 self.complain("no client #\(id) (see /clients)")
                 return
             }
             connected.client.connection.close(code: code, reason: reason)
-        case .close(nil, let code, let reason):
+        case .everyClient(let command):
+            self.runForEveryClient(command)
+        }
+    }
+
+    /// Carries out a client's command for every client.
+    private func runForEveryClient(_ command: SlashCommand) {
+        switch command {
+        case .help:
+            self.inform(SlashCommand.helpText(for: .server))
+        case .close(let code, let reason):
             guard !self.clients.isEmpty else {
                 self.complain("no clients are connected")
                 return

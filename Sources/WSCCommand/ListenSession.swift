@@ -319,7 +319,7 @@ final class ListenSession {
             return
         }
         do {
-            switch try InputLine(parsing: line, slashCommands: self.options.slashCommands, role: .server) {
+            switch try InputLine<ServerCommand>(parsing: line, slashCommands: self.options.slashCommands) {
             case .text(let text):
                 self.broadcast([.text(text)])
             case .command(let command):

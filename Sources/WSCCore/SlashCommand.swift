@@ -1,16 +1,16 @@
-/// A command typed at the prompt, such as `/close 4000 bye`.
-public enum SlashCommand: Hashable, Sendable {
+/// A command of a prompt: parsed from its name and the rest of the line.
+public protocol PromptCommand: Hashable, Sendable {
+    /// Parses `/name argument`; the error says what is wrong, or that no such command exists.
+    init(name: String, argument: Substring) throws(InputError)
+}
+
+/// A command typed at a client's prompt, such as `/close 4000 bye`; the server's prompt
+/// (`--listen`) has these too, for every client (see ``ServerCommand``).
+public enum SlashCommand: PromptCommand {
     /// `/help`: list the commands.
     case help
-    /// `/close [code [reason]]`: start the close handshake.
-    ///
-    /// With `--listen`, `/close [ID] [code [reason]]` closes one client (`client` set) or all of
-    /// them.
-    case close(client: Int?, code: CloseCode?, reason: String)
-    /// `/to ID text` (`--listen`): send the text to one client.
-    case to(client: Int, text: String)
-    /// `/clients` (`--listen`): list the connected clients.
-    case clients
+    /// `/close [code [reason]]`: start the close handshake (with `--listen`, with every client).
+    case close(code: CloseCode?, reason: String)
     /// `/ping [data]`: send a ping.
     case ping([UInt8])
     /// `/pong [data]`: send an unsolicited pong.
@@ -85,18 +85,63 @@ public enum SlashCommand: Hashable, Sendable {
     }
 }
 
-/// What a line typed at the prompt (or read from input) asks for.
-public enum InputLine: Hashable, Sendable {
+/// A command typed at the server's prompt (`--listen`): a client's command, for every
+/// client, or one of the server's own.
+public enum ServerCommand: PromptCommand {
+    /// A command of the client's prompt, carried out for every client.
+    case everyClient(SlashCommand)
+    /// `/clients`: list the connected clients.
+    case clients
+    /// `/to ID text`: send the text to one client.
+    case to(client: Int, text: String)
+    /// `/close ID [code [reason]]`: close one client.
+    case closeClient(Int, code: CloseCode?, reason: String)
+
+    public init(name: String, argument: Substring) throws(InputError) {
+        let trimmed = argument.trimmingASCIIWhitespace()
+        switch name {
+        case "clients":
+            self = .clients
+        case "to":
+            self = try Self.parseTo(argument)
+        case "close":
+            switch try SlashCommand.parseClose(trimmed, clientIdAllowed: true) {
+            case (let client?, let code, let reason): self = .closeClient(client, code: code, reason: reason)
+            case (nil, let code, let reason): self = .everyClient(.close(code: code, reason: reason))
+            }
+        default:
+            self = .everyClient(try SlashCommand(name: name, argument: argument))
+        }
+    }
+
+    /// `/to ID text`: the text is everything after the one space that follows the id.
+    private static func parseTo(_ argument: Substring) throws(InputError) -> ServerCommand {
+        guard let idText = argument.firstWord else {
+            throw InputError("usage: /to <id> <text>")
+        }
+        let client = try SlashCommand.clientId(idText)
+        var text = argument.dropFirst(idText.count)
+        guard let separator = text.first, separator == " " || separator == "\t" else {
+            throw InputError("usage: /to <id> <text>")
+        }
+        text = text.dropFirst()
+        return .to(client: client, text: String(text))
+    }
+}
+
+/// What a line typed at a prompt (or read from input) asks for: text to send, or one of
+/// that prompt's commands.
+public enum InputLine<Command: PromptCommand>: Hashable, Sendable {
     /// Send this text as a text message.
     case text(String)
     /// Run this command.
-    case command(SlashCommand)
+    case command(Command)
 
     /// Reads a line; with `slashCommands` off every line is text.
     ///
-    /// `//x` sends the literal text `/x`. The role decides which commands exist: the
-    /// server's prompt (`--listen`) has `/to`, `/clients` and `/close ID`.
-    public init(parsing line: String, slashCommands: Bool, role: ConnectionRole = .client) throws(InputError) {
+    /// `//x` sends the literal text `/x`. The command type decides which commands exist:
+    /// the server's prompt (``ServerCommand``) has `/to`, `/clients` and `/close ID`.
+    public init(parsing line: String, slashCommands: Bool) throws(InputError) {
         guard slashCommands, line.hasPrefix("/") else {
             self = .text(line)
             return
@@ -111,7 +156,7 @@ public enum InputLine: Hashable, Sendable {
         if let first = argument.first, first == " " || first == "\t" {
             argument = argument.dropFirst()
         }
-        self = .command(try SlashCommand(name: String(name), argument: argument, role: role))
+        self = .command(try Command(name: String(name), argument: argument))
     }
 }
 
@@ -121,25 +166,11 @@ extension SlashCommand {
     /// The longest payload a ping or pong can carry.
     public static let maximumControlPayloadBytes = 125
 
-    init(name: String, argument: Substring, role: ConnectionRole) throws(InputError) {
+    public init(name: String, argument: Substring) throws(InputError) {
         let trimmed = argument.trimmingASCIIWhitespace()
-        switch (name, role) {
-        case ("clients", .server):
-            self = .clients
-        case ("to", .server):
-            self = try Self.parseTo(argument)
-        case ("close", .server):
-            self = try Self.parseClose(trimmed, clientIdAllowed: true)
-        case ("clients", .client), ("to", .client):
-            throw InputError("/\(name) is a command of the server's prompt (wsc --listen)")
-        default:
-            self = try SlashCommand(name: name, argument: argument, trimmed: trimmed)
-        }
-    }
-
-    /// The commands both prompts share.
-    private init(name: String, argument: Substring, trimmed: Substring) throws(InputError) {
         switch name {
+        case "clients", "to":
+            throw InputError("/\(name) is a command of the server's prompt (wsc --listen)")
         case "help":
             self = .help
         case "quit", "exit":
@@ -147,7 +178,8 @@ extension SlashCommand {
         case "status":
             self = .status
         case "close":
-            self = try Self.parseClose(trimmed, clientIdAllowed: false)
+            let (_, code, reason) = try Self.parseClose(trimmed, clientIdAllowed: false)
+            self = .close(code: code, reason: reason)
         case "ping", "pong":
             let payload = Array(argument.utf8)
             guard payload.count <= Self.maximumControlPayloadBytes else {
@@ -177,7 +209,7 @@ extension SlashCommand {
     /// `[code [reason]]`, or with `clientIdAllowed` `[id] [code [reason]]`.
     ///
     /// An id is written `#2`, or as a bare number below 1000 (close codes start at 1000).
-    private static func parseClose(_ argument: Substring, clientIdAllowed: Bool) throws(InputError) -> SlashCommand {
+    static func parseClose(_ argument: Substring, clientIdAllowed: Bool) throws(InputError) -> (client: Int?, code: CloseCode?, reason: String) {
         var rest = argument
         var client: Int?
         if clientIdAllowed, let first = rest.firstWord, first.hasPrefix("#") || (Int(first).map { $0 < 1000 } ?? false) {
@@ -185,32 +217,18 @@ extension SlashCommand {
             rest = rest.dropFirst(first.count).trimmingASCIIWhitespace()
         }
         guard let codeText = rest.firstWord else {
-            return .close(client: client, code: .normalClosure, reason: "")
+            return (client, .normalClosure, "")
         }
         let reason = String(rest.dropFirst(codeText.count).trimmingASCIIWhitespace())
         let code = try CloseCode(validating: String(codeText))
         guard reason.utf8.count <= Self.maximumCloseReasonBytes else {
             throw InputError("close reason is \(reason.utf8.count) bytes; the limit is \(Self.maximumCloseReasonBytes)")
         }
-        return .close(client: client, code: code, reason: reason)
-    }
-
-    /// `/to ID text`: the text is everything after the one space that follows the id.
-    private static func parseTo(_ argument: Substring) throws(InputError) -> SlashCommand {
-        guard let idText = argument.firstWord else {
-            throw InputError("usage: /to <id> <text>")
-        }
-        let client = try Self.clientId(idText)
-        var text = argument.dropFirst(idText.count)
-        guard let separator = text.first, separator == " " || separator == "\t" else {
-            throw InputError("usage: /to <id> <text>")
-        }
-        text = text.dropFirst()
-        return .to(client: client, text: String(text))
+        return (client, code, reason)
     }
 
     /// A client id: `2` or `#2`.
-    private static func clientId(_ text: Substring) throws(InputError) -> Int {
+    static func clientId(_ text: Substring) throws(InputError) -> Int {
         let digits = text.hasPrefix("#") ? text.dropFirst() : text
         guard let id = Int(digits), id > 0 else {
             throw InputError("'\(text)' is not a client id (see /clients)")
@@ -239,7 +257,7 @@ extension SlashCommand {
 
 extension Substring {
     /// The text up to the first space or tab; nil when empty.
-    fileprivate var firstWord: Substring? {
+    var firstWord: Substring? {
         let word = self.prefix(while: { $0 != " " && $0 != "\t" })
         return word.isEmpty ? nil : word
     }

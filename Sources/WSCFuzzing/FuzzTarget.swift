@@ -40,10 +40,9 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
 
     static func slash(_ bytes: [UInt8]) {
         let line = String(decoding: bytes, as: UTF8.self)
-        for role in [ConnectionRole.client, .server] {
-            _ = try? InputLine(parsing: line, slashCommands: true, role: role)
-        }
-        _ = try? InputLine(parsing: line, slashCommands: false)
+        _ = try? InputLine<SlashCommand>(parsing: line, slashCommands: true)
+        _ = try? InputLine<ServerCommand>(parsing: line, slashCommands: true)
+        _ = try? InputLine<SlashCommand>(parsing: line, slashCommands: false)
     }
 
     static func header(_ bytes: [UInt8]) {

@@ -3,8 +3,16 @@ import WSCCore
 
 @Suite("InputLine and slash commands")
 struct InputLineTests {
-    func parse(_ line: String, slash: Bool = true) throws -> InputLine {
+    func parse(_ line: String, slash: Bool = true) throws -> InputLine<SlashCommand> {
         try InputLine(parsing: line, slashCommands: slash)
+    }
+
+    /// Parses a line at a client's prompt or at the server's.
+    func parse(_ line: String, role: ConnectionRole) throws {
+        switch role {
+        case .client: _ = try InputLine<SlashCommand>(parsing: line, slashCommands: true)
+        case .server: _ = try InputLine<ServerCommand>(parsing: line, slashCommands: true)
+        }
     }
 
     @Test("plain lines are text, exactly")
@@ -31,9 +39,9 @@ struct InputLineTests {
             ("/help", SlashCommand.help),
             ("/quit", .quit),
             ("/status", .status),
-            ("/close", .close(client: nil, code: .normalClosure, reason: "")),
-            ("/close 4000", .close(client: nil, code: CloseCode(4000), reason: "")),
-            ("/close 1001 going away now", .close(client: nil, code: .goingAway, reason: "going away now")),
+            ("/close", .close(code: .normalClosure, reason: "")),
+            ("/close 4000", .close(code: CloseCode(4000), reason: "")),
+            ("/close 1001 going away now", .close(code: .goingAway, reason: "going away now")),
             ("/ping", .ping([])),
             ("/ping hi there", .ping(Array("hi there".utf8))),
             ("/pong x", .pong([0x78])),
@@ -77,21 +85,21 @@ struct InputLineTests {
     @Test(
         "the server's prompt has /to, /clients and /close with a client id",
         arguments: [
-            ("/clients", SlashCommand.clients),
+            ("/clients", ServerCommand.clients),
             ("/to 2 hello  world ", .to(client: 2, text: "hello  world ")),
             ("/to #12 /not a command", .to(client: 12, text: "/not a command")),
             ("/to 3 ", .to(client: 3, text: "")),
-            ("/close", .close(client: nil, code: .normalClosure, reason: "")),
-            ("/close 2", .close(client: 2, code: .normalClosure, reason: "")),
-            ("/close #1500 4000 bye now", .close(client: 1500, code: CloseCode(4000), reason: "bye now")),
-            ("/close 1001", .close(client: nil, code: .goingAway, reason: "")),
-            ("/close 1000 done", .close(client: nil, code: .normalClosure, reason: "done")),
-            ("/close 7 1001 shutting down", .close(client: 7, code: .goingAway, reason: "shutting down")),
-            ("/json [1, 2]", .json("[1,2]")),
+            ("/close", .everyClient(.close(code: .normalClosure, reason: ""))),
+            ("/close 2", .closeClient(2, code: .normalClosure, reason: "")),
+            ("/close #1500 4000 bye now", .closeClient(1500, code: CloseCode(4000), reason: "bye now")),
+            ("/close 1001", .everyClient(.close(code: .goingAway, reason: ""))),
+            ("/close 1000 done", .everyClient(.close(code: .normalClosure, reason: "done"))),
+            ("/close 7 1001 shutting down", .closeClient(7, code: .goingAway, reason: "shutting down")),
+            ("/json [1, 2]", .everyClient(.json("[1,2]"))),
         ]
     )
-    func listenCommands(line: String, expected: SlashCommand) throws {
-        #expect(try InputLine(parsing: line, slashCommands: true, role: .server) == .command(expected))
+    func listenCommands(line: String, expected: ServerCommand) throws {
+        #expect(try InputLine<ServerCommand>(parsing: line, slashCommands: true) == .command(expected))
     }
 
     @Test(
@@ -110,7 +118,7 @@ struct InputLineTests {
     )
     func listenRefusals(line: String, role: ConnectionRole, fragment: String) {
         #expect {
-            try InputLine(parsing: line, slashCommands: true, role: role)
+            try self.parse(line, role: role)
         } throws: { error in
             (error as? InputError)?.message.contains(fragment) == true
         }
