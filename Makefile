@@ -13,7 +13,7 @@ APT_PACKAGES := libedit-dev zlib1g-dev tmux openssl python3-venv time microsocks
 # Root installs directly; anyone else through sudo.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: run test build release order deps test-deps autobahn-deps conformance fuzz bench clean man
+.PHONY: run test lint format build release order deps test-deps autobahn-deps conformance fuzz bench clean man
 
 ## Install the Debian packages that are missing (only those).
 deps:
@@ -80,9 +80,18 @@ run: release
 
 ## Every test: unit and integration on the debug build (run-time checks on); end to end
 ## (pty via tmux), interop and Autobahn cases 1-13 on the release build, as users run it.
-test: test-deps release
+test: lint test-deps release
 	$(SWIFT) build
 	WSC_BINARY=$(CURDIR)/.build/release/wsc WSC_TEST_PYTHON=$(CURDIR)/$(VENV)/bin/python $(SWIFT) test
+
+## The code's layout, as .swift-format says (120 columns): `make lint` checks it (first
+## thing `make test` does), `make format` rewrites the files that differ.
+FORMATTED := Package.swift Sources Tests
+lint:
+	$(SWIFT) format lint --strict --recursive $(FORMATTED)
+
+format:
+	$(SWIFT) format format --in-place --recursive $(FORMATTED)
 
 ## The benchmark: wsc against websocat and wscat, side by side (installs them if missing;
 ## about 10 minutes). Writes bench/RESULTS.md; `bench/run --help` for the knobs.

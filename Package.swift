@@ -82,7 +82,10 @@ let package = Package(
                 .product(name: "CompressNIO", package: "compress-nio"),
             ]
         ),
-        .testTarget(name: "WSCTerminalTests", dependencies: ["WSCTerminal", .product(name: "NIOCore", package: "swift-nio")]),
+        .testTarget(
+            name: "WSCTerminalTests",
+            dependencies: ["WSCTerminal", .product(name: "NIOCore", package: "swift-nio")]
+        ),
         .testTarget(name: "WSCEndToEndTests", dependencies: ["WSCCore", "WSCTestSupport"], exclude: ["Peers"]),
     ],
     swiftLanguageModes: [.v6]

@@ -39,7 +39,11 @@ extension ClientSession {
             let reconnecting = self.isDown
             client.status().whenSuccess { status in
                 Task { @MainActor [weak self] in
-                    self?.inform((status.lines + (reconnecting ? ["reconnect: waiting for the next attempt"] : [])).joined(separator: "\n"))
+                    self?.inform(
+                        (status.lines + (reconnecting ? ["reconnect: waiting for the next attempt"] : [])).joined(
+                            separator: "\n"
+                        )
+                    )
                 }
             }
         }

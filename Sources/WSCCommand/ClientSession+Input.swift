@@ -6,11 +6,11 @@ import WSCNetwork
 import WSCTerminal
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The user's input (prompt, standard input), the waits that end a session, and signals.
@@ -116,7 +116,8 @@ extension ClientSession {
                     }
                     var due = self.lastActivity.advanced(by: idle)
                     if ContinuousClock.now >= due, let status = try? await client.status().get() {
-                        due = status.isSending || status.bufferedAmount > 0 || status.isHoldingBack
+                        due =
+                            status.isSending || status.bufferedAmount > 0 || status.isHoldingBack
                             ? ContinuousClock.now.advanced(by: idle)
                             : max(due, status.lastTraffic.advanced(by: idle))
                         if ContinuousClock.now >= due {

@@ -6,11 +6,11 @@ import WSCNetwork
 import WSCTerminal
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Sending now, or on the next connection while there is none (`--reconnect`).

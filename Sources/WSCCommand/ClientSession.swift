@@ -6,11 +6,11 @@ import WSCNetwork
 import WSCTerminal
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// One run of the client.
@@ -98,7 +98,8 @@ final class ClientSession {
         self.output.onClosed = { [weak self] in
             self?.requestClose(code: .normalClosure, reason: "")
         }
-        self.expectations = self.options.expectations.isEmpty ? nil : try? ExpectationTracker(patterns: self.options.expectations)
+        self.expectations =
+            self.options.expectations.isEmpty ? nil : try? ExpectationTracker(patterns: self.options.expectations)
         if let timeout = self.options.timeout {
             self.startTimeLimit(timeout)
         }
@@ -158,7 +159,10 @@ final class ClientSession {
         self.output.flush()
         self.output.editor?.stop()
         self.signals?.cancel()
-        return self.connectionStatus.counting(outputFailed: self.output.writeFailure != nil, inputNotSent: self.inputNotSent)
+        return self.connectionStatus.counting(
+            outputFailed: self.output.writeFailure != nil,
+            inputNotSent: self.inputNotSent
+        )
     }
 
     /// The exit status as the connection's end (or a signal, or the time limit) decides it.
@@ -180,7 +184,8 @@ final class ClientSession {
         self.events = continuation
         // With --reconnect the session ends the stream itself, once given-back messages are in.
         let endsAtClose = self.reconnection == nil
-        let client = WebSocketConnection.connect(self.configuration, on: MultiThreadedEventLoopGroup.singleton) { (batch: [ConnectionEvent]) in
+        let client = WebSocketConnection.connect(self.configuration, on: MultiThreadedEventLoopGroup.singleton) {
+            (batch: [ConnectionEvent]) in
             continuation.yield(batch)
             if endsAtClose, case .close = batch.last {
                 continuation.finish()

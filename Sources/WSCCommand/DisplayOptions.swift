@@ -27,7 +27,8 @@ struct DisplayOptions: ParsableArguments {
 
     @Flag(
         inversion: .prefixedNo,
-        help: "Interpret /commands in typed or piped lines (default: on at the prompt, off in pipes; --slash as in wscat)."
+        help:
+            "Interpret /commands in typed or piped lines (default: on at the prompt, off in pipes; --slash as in wscat)."
     )
     var slash: Bool?
 }

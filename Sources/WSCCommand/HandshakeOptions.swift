@@ -6,7 +6,10 @@ import WSCNetwork
 struct HandshakeOptions: ParsableArguments {
     @Option(
         name: [.customShort("H"), .long],
-        help: ArgumentHelp("Add a request header (repeatable); with --listen, a header of every 101 answer.", valueName: "K: V")
+        help: ArgumentHelp(
+            "Add a request header (repeatable); with --listen, a header of every 101 answer.",
+            valueName: "K: V"
+        )
     )
     var header: [String] = []
 
@@ -22,7 +25,9 @@ struct HandshakeOptions: ParsableArguments {
     )
     var subprotocol: [String] = []
 
-    @Option(help: ArgumentHelp("Send Basic credentials (also taken from user:pass@ in the URL).", valueName: "user:pass"))
+    @Option(
+        help: ArgumentHelp("Send Basic credentials (also taken from user:pass@ in the URL).", valueName: "user:pass")
+    )
     var auth: String?
 
     @Option(help: "Send this Host header instead of the URL's host.")
@@ -31,37 +36,70 @@ struct HandshakeOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Set the User-Agent header (default: wsc/VERSION).", valueName: "text"))
     var userAgent: String?
 
-    @Option(parsing: .unconditional, help: ArgumentHelp("Give up connecting (TCP, TLS and upgrade) after this long (default: 10).", valueName: "seconds"))
+    @Option(
+        parsing: .unconditional,
+        help: ArgumentHelp(
+            "Give up connecting (TCP, TLS and upgrade) after this long (default: 10).",
+            valueName: "seconds"
+        )
+    )
     var connectTimeout: Double?
 
-    @Option(parsing: .unconditional, help: ArgumentHelp("Drop the connection if the close handshake takes longer.", valueName: "seconds"))
+    @Option(
+        parsing: .unconditional,
+        help: ArgumentHelp("Drop the connection if the close handshake takes longer.", valueName: "seconds")
+    )
     var closeTimeout: Double = 5
 
-    @Option(help: ArgumentHelp("Connect through this proxy: http:// (CONNECT), socks5:// (resolve here) or socks5h:// (resolve at the proxy), e.g. socks5h://user:pass@proxy:1080.", valueName: "url"))
+    @Option(
+        help: ArgumentHelp(
+            "Connect through this proxy: http:// (CONNECT), socks5:// (resolve here) or socks5h:// (resolve at the proxy), e.g. socks5h://user:pass@proxy:1080.",
+            valueName: "url"
+        )
+    )
     var proxy: String?
 
     @Flag(help: "Ignore the proxy environment variables (http_proxy, https_proxy, all_proxy).")
     var noProxy = false
 
-    @Flag(help: "Connect again after a dropped connection or a failed connect, with backoff; what is sent meanwhile waits.")
+    @Flag(
+        help:
+            "Connect again after a dropped connection or a failed connect, with backoff; what is sent meanwhile waits."
+    )
     var reconnect = false
 
-    @Option(parsing: .unconditional, help: ArgumentHelp("With --reconnect: the longest wait between attempts (default: 30).", valueName: "seconds"))
+    @Option(
+        parsing: .unconditional,
+        help: ArgumentHelp("With --reconnect: the longest wait between attempts (default: 30).", valueName: "seconds")
+    )
     var reconnectMax: Double?
 
     @Flag(help: "Do not offer permessage-deflate compression (with --listen: do not accept it).")
     var noCompress = false
 
-    @Flag(name: [.customShort("L"), .customLong("location")], help: "Follow redirects (301, 302, 303, 307, 308) of the upgrade request.")
+    @Flag(
+        name: [.customShort("L"), .customLong("location")],
+        help: "Follow redirects (301, 302, 303, 307, 308) of the upgrade request."
+    )
     var followRedirects = false
 
-    @Option(parsing: .unconditional, help: ArgumentHelp("With -L: follow at most this many redirects (default: 10).", valueName: "n"))
+    @Option(
+        parsing: .unconditional,
+        help: ArgumentHelp("With -L: follow at most this many redirects (default: 10).", valueName: "n")
+    )
     var maxRedirects: Int?
 
-    @Option(help: ArgumentHelp("Connect to this Unix domain socket; the URL still gives Host and path (as curl).", valueName: "path"))
+    @Option(
+        help: ArgumentHelp(
+            "Connect to this Unix domain socket; the URL still gives Host and path (as curl).",
+            valueName: "path"
+        )
+    )
     var unixSocket: String?
 
-    @Option(help: ArgumentHelp("Connect from this local IP address (which also picks the family).", valueName: "address"))
+    @Option(
+        help: ArgumentHelp("Connect from this local IP address (which also picks the family).", valueName: "address")
+    )
     var bind: String?
 
     @Flag(name: .customShort("4"), help: "Connect over IPv4 only.")
@@ -70,13 +108,23 @@ struct HandshakeOptions: ParsableArguments {
     @Flag(name: .customShort("6"), help: "Connect over IPv6 only.")
     var ipv6 = false
 
-    @Option(parsing: .unconditional, help: ArgumentHelp("Send a keepalive ping this often; no pong in time closes with 1011.", valueName: "seconds"))
+    @Option(
+        parsing: .unconditional,
+        help: ArgumentHelp("Send a keepalive ping this often; no pong in time closes with 1011.", valueName: "seconds")
+    )
     var pingInterval: Double?
 
-    @Option(parsing: .unconditional, help: ArgumentHelp("With --ping-interval: how long a ping may wait for its pong (default: 20).", valueName: "seconds"))
+    @Option(
+        parsing: .unconditional,
+        help: ArgumentHelp(
+            "With --ping-interval: how long a ping may wait for its pong (default: 20).",
+            valueName: "seconds"
+        )
+    )
     var pingTimeout: Double?
 
-    @Option(parsing: .unconditional, 
+    @Option(
+        parsing: .unconditional,
         help: ArgumentHelp(
             "Refuse messages bigger than this: incoming ones close with 1009, longer input lines are not sent; K, M, G suffixes allowed.",
             valueName: "bytes"
@@ -84,7 +132,10 @@ struct HandshakeOptions: ParsableArguments {
     )
     var maxMessageSize: String = "64M"
 
-    @Flag(name: [.customShort("v"), .long], help: "Print the handshake's request and response headers (secrets redacted).")
+    @Flag(
+        name: [.customShort("v"), .long],
+        help: "Print the handshake's request and response headers (secrets redacted)."
+    )
     var verbose = false
 
     func validate() throws {
@@ -134,7 +185,9 @@ struct HandshakeOptions: ParsableArguments {
             throw ValidationError("-4 and -6 do not go together")
         }
         if let bind = self.bind {
-            let isIPv4 = bind.split(separator: ".", omittingEmptySubsequences: false).count == 4 && bind.allSatisfy { $0.isNumber || $0 == "." }
+            let isIPv4 =
+                bind.split(separator: ".", omittingEmptySubsequences: false).count == 4
+                && bind.allSatisfy { $0.isNumber || $0 == "." }
             let isIPv6 = bind.contains(":") && bind.allSatisfy { $0.isHexDigit || $0 == ":" || $0 == "." }
             guard isIPv4 || isIPv6 else {
                 throw ValidationError("--bind takes an IP address, e.g. 127.0.0.2 or ::1")
@@ -168,7 +221,9 @@ struct HandshakeOptions: ParsableArguments {
 
     /// Reads `1048576`, `512K`, `64M`, `1G` (powers of 1024).
     static func parseSize(_ text: String) throws -> Int {
-        let multipliers: [Character: Int] = ["K": 1 << 10, "k": 1 << 10, "M": 1 << 20, "m": 1 << 20, "G": 1 << 30, "g": 1 << 30]
+        let multipliers: [Character: Int] = [
+            "K": 1 << 10, "k": 1 << 10, "M": 1 << 20, "m": 1 << 20, "G": 1 << 30, "g": 1 << 30,
+        ]
         var digits = Substring(text)
         var multiplier = 1
         if let last = digits.last, let factor = multipliers[last] {

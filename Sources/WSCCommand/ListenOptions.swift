@@ -12,7 +12,10 @@ struct ListenOptions: ParsableArguments {
     )
     var listen: String?
 
-    @Flag(help: "Echo every message back, same type, byte for byte: with --listen to each client, else to the server until it closes.")
+    @Flag(
+        help:
+            "Echo every message back, same type, byte for byte: with --listen to each client, else to the server until it closes."
+    )
     var echo = false
 
     @Flag(help: "Start an echo server inside wsc on 127.0.0.1 and connect to it (to try wsc out).")
@@ -48,7 +51,9 @@ struct ListenOptions: ParsableArguments {
             }
         }
         guard let port = Int(portText), (0...65535).contains(port), !host.isEmpty else {
-            throw ValidationError("--listen takes [host:]port (port 0 to 65535) or unix:PATH, e.g. 8080, 0.0.0.0:8080, unix:/tmp/wsc.sock")
+            throw ValidationError(
+                "--listen takes [host:]port (port 0 to 65535) or unix:PATH, e.g. 8080, 0.0.0.0:8080, unix:/tmp/wsc.sock"
+            )
         }
         return .tcp(host: host, port: port)
     }

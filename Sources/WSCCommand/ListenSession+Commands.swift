@@ -103,7 +103,9 @@ extension ListenSession {
     /// `/status`: where the server listens, its clients and counters.
     private func showStatus() {
         var lines = ["listening: \(self.listeningURL ?? "no longer")\(self.configuration.echo ? " (echo)" : "")"]
-        lines.append("clients: \(self.clients.count) connected, \(self.clientsServed) served, \(self.requestsRefused) refused")
+        lines.append(
+            "clients: \(self.clients.count) connected, \(self.clientsServed) served, \(self.requestsRefused) refused"
+        )
         if !self.configuration.policy.subprotocols.isEmpty {
             lines.append("subprotocols: \(self.configuration.policy.subprotocols.joined(separator: ", "))")
         }

@@ -6,11 +6,11 @@ import WSCNetwork
 import WSCTerminal
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// `wsc --listen`: serves any number of clients and sends them what the user types or pipes in.
@@ -32,7 +32,7 @@ final class ListenSession {
     let configuration: ServerConfiguration
     let options: SessionOptions
     let output: SessionOutput
-    private var server: WebSocketServer?
+    var server: WebSocketServer?
     /// Open clients by id.
     private(set) var clients: [Int: ConnectedClient] = [:]
     /// Clients served since the start, and requests refused.
@@ -43,18 +43,18 @@ final class ListenSession {
     static let acknowledgementBatch = 256
     /// Messages shown but not yet reported as handled to their connection, by client.
     private var unacknowledged: [Int: Int] = [:]
-    private var events: AsyncStream<ServerEvent>.Continuation?
+    var events: AsyncStream<ServerEvent>.Continuation?
     private var signals: SignalWatcher?
     /// Set once the session is ending: no new clients, every one being closed.
-    private var quitting = false
+    var quitting = false
     /// A status decided by a signal or a time limit (otherwise 0).
-    private var statusOverride: ExitStatus?
+    var statusOverride: ExitStatus?
     /// Set once a record of input was not sent (too long, not UTF-8): the exit status says so.
     private var inputNotSent = false
     private var enoughReceived = false
     private var expectations: ExpectationTracker?
     /// Piped input waiting for a first client.
-    private var clientWaiters: [CheckedContinuation<Void, Never>] = []
+    var clientWaiters: [CheckedContinuation<Void, Never>] = []
 
     init(configuration: ServerConfiguration, options: SessionOptions) {
         self.configuration = configuration
@@ -67,7 +67,8 @@ final class ListenSession {
         let (stream, continuation) = AsyncStream.makeStream(of: ServerEvent.self, bufferingPolicy: .unbounded)
         self.events = continuation
         do {
-            self.server = try await WebSocketServer.start(self.configuration, on: MultiThreadedEventLoopGroup.singleton) { event in
+            self.server = try await WebSocketServer.start(self.configuration, on: MultiThreadedEventLoopGroup.singleton)
+            { event in
                 continuation.yield(event)
             }.get()
         } catch let error as ConnectionError {
@@ -83,7 +84,8 @@ final class ListenSession {
         self.output.onClosed = { [weak self] in
             self?.quit()
         }
-        self.expectations = self.options.expectations.isEmpty ? nil : try? ExpectationTracker(patterns: self.options.expectations)
+        self.expectations =
+            self.options.expectations.isEmpty ? nil : try? ExpectationTracker(patterns: self.options.expectations)
         if let timeout = self.options.timeout {
             self.startTimeLimit(timeout)
         }
@@ -100,12 +102,16 @@ final class ListenSession {
         self.output.flush()
         self.output.editor?.stop()
         self.signals?.cancel()
-        return (self.statusOverride ?? .success).counting(outputFailed: self.output.writeFailure != nil, inputNotSent: self.inputNotSent)
+        return (self.statusOverride ?? .success).counting(
+            outputFailed: self.output.writeFailure != nil,
+            inputNotSent: self.inputNotSent
+        )
     }
 
     /// The address asked for, as the user wrote it: `127.0.0.1:8080` or `unix:/run/s.sock`.
     private var listenTarget: String {
-        self.configuration.unixSocketPath.map { "unix:\($0)" } ?? "\(self.configuration.host):\(self.configuration.port)"
+        self.configuration.unixSocketPath.map { "unix:\($0)" }
+            ?? "\(self.configuration.host):\(self.configuration.port)"
     }
 
     /// Says where clients can connect (the port is the real one when 0 was asked for).
@@ -184,7 +190,7 @@ final class ListenSession {
         }
     }
 
-    private func show(_ event: ConnectionEvent, client: Int?) {
+    func show(_ event: ConnectionEvent, client: Int?) {
         self.output.show(event, client: client)
     }
 
@@ -328,71 +334,5 @@ final class ListenSession {
         } catch {
             self.complain(error.message)
         }
-    }
-
-    // MARK: Ending
-
-    /// Stops listening and closes every client with 1001.
-    ///
-    /// The session ends once all are closed. Asked a second time, it ends at once.
-    func quit() {
-        guard !self.quitting else {
-            self.events?.finish()
-            return
-        }
-        self.quitting = true
-        _ = self.server?.close()
-        let waiters = self.clientWaiters
-        self.clientWaiters.removeAll()
-        for waiter in waiters {
-            waiter.resume()
-        }
-        guard !self.clients.isEmpty else {
-            self.events?.finish()
-            return
-        }
-        for connected in self.clients.values {
-            connected.client.connection.close(code: .goingAway, reason: "")
-        }
-    }
-
-    /// `--timeout`: when it runs out, stop and exit 124.
-    private func startTimeLimit(_ limit: Duration) {
-        Task { @MainActor [weak self] in
-            try? await Task.sleep(for: limit)
-            guard let self, !self.quitting else {
-                return
-            }
-            let (seconds, attoseconds) = limit.components
-            let milliseconds = seconds * 1000 + attoseconds / 1_000_000_000_000_000
-            self.show(.error(ConnectionError(.timeout, "timed out: --timeout of \(milliseconds) ms ran out")), client: nil)
-            self.statusOverride = .timeout
-            self.quit()
-        }
-    }
-
-    private func received(signal signalNumber: CInt) {
-        switch signalNumber {
-        case SIGINT:
-            if let editor = self.output.editor, editor.hasText, !self.quitting {
-                editor.clearLine()
-                return
-            }
-            if self.output.editor == nil || self.quitting {
-                self.statusOverride = self.statusOverride ?? .interrupted
-            }
-            self.quit()
-        case SIGTERM:
-            self.statusOverride = .terminated
-            self.quit()
-        default:
-            self.terminalHungUp()
-        }
-    }
-
-    private func terminalHungUp() {
-        self.output.stopPrompt()
-        self.statusOverride = self.statusOverride ?? .hungUp
-        self.quit()
     }
 }

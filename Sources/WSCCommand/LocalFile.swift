@@ -2,11 +2,11 @@ import WSCCore
 import WSCNetwork
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Files named on the command line or at the prompt (`--file`, `/text`, …).

@@ -2,10 +2,15 @@ import ArgumentParser
 
 /// Options for pipes and scripts: what to send, how to read standard input, when to stop.
 struct ScriptOptions: ParsableArguments {
-    @Option(name: [.customShort("x"), .customLong("execute")], help: ArgumentHelp("Send this text once connected (repeatable, in order), then close.", valueName: "text"))
+    @Option(
+        name: [.customShort("x"), .customLong("execute")],
+        help: ArgumentHelp("Send this text once connected (repeatable, in order), then close.", valueName: "text")
+    )
     var execute: [String] = []
 
-    @Option(help: ArgumentHelp("Send this JSON (checked, sent compact) once connected (repeatable).", valueName: "json"))
+    @Option(
+        help: ArgumentHelp("Send this JSON (checked, sent compact) once connected (repeatable).", valueName: "json")
+    )
     var json: [String] = []
 
     @Option(help: ArgumentHelp("Send this file as one binary message (repeatable).", valueName: "path"))
@@ -17,7 +22,10 @@ struct ScriptOptions: ParsableArguments {
     @Flag(name: [.customShort("b"), .long], help: "Send each line of standard input as a binary message.")
     var binary = false
 
-    @Flag(name: [.customShort("0"), .customLong("null")], help: "Split standard input on NUL bytes instead of newlines.")
+    @Flag(
+        name: [.customShort("0"), .customLong("null")],
+        help: "Split standard input on NUL bytes instead of newlines."
+    )
     var null = false
 
     @Flag(help: "Send all of standard input as one message.")
@@ -45,20 +53,35 @@ struct ScriptOptions: ParsableArguments {
     @Flag(help: "After the end of input, keep the connection open until the server closes it.")
     var keepOpen = false
 
-    @Option(parsing: .unconditional, help: ArgumentHelp("Exit after this many messages have been received.", valueName: "n"))
+    @Option(
+        parsing: .unconditional,
+        help: ArgumentHelp("Exit after this many messages have been received.", valueName: "n")
+    )
     var count: Int?
 
-    @Option(help: ArgumentHelp("Exit 0 once received text has matched each pattern, in order (repeatable).", valueName: "regex"))
+    @Option(
+        help: ArgumentHelp(
+            "Exit 0 once received text has matched each pattern, in order (repeatable).",
+            valueName: "regex"
+        )
+    )
     var expect: [String] = []
 
-    @Option(parsing: .unconditional, help: ArgumentHelp("Give up after this long in all: exit 124.", valueName: "seconds"))
+    @Option(
+        parsing: .unconditional,
+        help: ArgumentHelp("Give up after this long in all: exit 124.", valueName: "seconds")
+    )
     var timeout: Double?
 
     @Flag(help: "Write every event as one JSON object per line on standard output.")
     var ndjson = false
 
     func validate() throws {
-        try Seconds.check(self.wait, option: "--wait", exceptions: [(0, "to close at once"), (-1, "to wait for the server to close")])
+        try Seconds.check(
+            self.wait,
+            option: "--wait",
+            exceptions: [(0, "to close at once"), (-1, "to wait for the server to close")]
+        )
         if let count, count < 1 {
             throw ValidationError("--count takes a positive number")
         }

@@ -130,7 +130,9 @@ struct SessionOptions {
             let what = self.inputFraming == .whole ? "input" : "line"
             switch record {
             case .tooLong(let size):
-                complain("\(what) not sent: its \(size) bytes are more than --max-message-size \(Self.sizeText(self.inputLimit)) allows")
+                complain(
+                    "\(what) not sent: its \(size) bytes are more than --max-message-size \(Self.sizeText(self.inputLimit)) allows"
+                )
             case .passedLimit(let size):
                 complain(
                     "\(what) being read will not be sent: \(size) bytes so far, more than --max-message-size \(Self.sizeText(self.inputLimit)) allows"

@@ -3,11 +3,11 @@ import WSCCore
 import WSCTerminal
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Where a session's events go: above the prompt, as NDJSON lines, or in pipe mode.
@@ -73,7 +73,12 @@ final class SessionOutput {
     /// Shows an event; `client` (with `--listen`) prefixes it with `[#id]` or adds it to the JSON.
     func show(_ event: ConnectionEvent, client: Int? = nil) {
         if self.ndjson {
-            let line = NDJSON.line(for: event, time: Self.epochMilliseconds(), showPingPong: self.style.showPingPong, client: client)
+            let line = NDJSON.line(
+                for: event,
+                time: Self.epochMilliseconds(),
+                showPingPong: self.style.showPingPong,
+                client: client
+            )
             if let line {
                 self.write(line.utf8, newline: true)
             }
@@ -205,7 +210,9 @@ final class SessionOutput {
             if case .failed = failure {
                 // A reader that left (EPIPE) had what it wanted; any other error lost replies.
                 self.writeFailure = failure
-                OutputStream.standardError.write("wsc: cannot write to standard output: \(failure.description); closing\n")
+                OutputStream.standardError.write(
+                    "wsc: cannot write to standard output: \(failure.description); closing\n"
+                )
             }
             self.onClosed?()
         }

@@ -10,13 +10,21 @@ struct TLSOptionGroup: ParsableArguments {
     )
     var ca: String?
 
-    @Flag(name: [.customShort("n"), .customLong("no-check")], help: "Do not verify the server's certificate or host name.")
+    @Flag(
+        name: [.customShort("n"), .customLong("no-check")],
+        help: "Do not verify the server's certificate or host name."
+    )
     var noCheck = false
 
     @Flag(name: [.customShort("k"), .long], help: "Same as --no-check (curl's name).")
     var insecure = false
 
-    @Option(help: ArgumentHelp("Present this PEM client certificate; with --listen, serve wss:// with it.", valueName: "file"))
+    @Option(
+        help: ArgumentHelp(
+            "Present this PEM client certificate; with --listen, serve wss:// with it.",
+            valueName: "file"
+        )
+    )
     var cert: String?
 
     @Option(help: ArgumentHelp("The PEM private key of --cert (default: the --cert file).", valueName: "file"))

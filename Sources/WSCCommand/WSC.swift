@@ -30,7 +30,10 @@ public struct WSC: AsyncParsableCommand {
     @Argument(help: ArgumentHelp("The ws:// or wss:// URL to connect to (no scheme means ws://).", valueName: "url"))
     var url: String?
 
-    @Option(name: [.customShort("c"), .customLong("connect")], help: ArgumentHelp("The URL to connect to (as in wscat).", valueName: "url"))
+    @Option(
+        name: [.customShort("c"), .customLong("connect")],
+        help: ArgumentHelp("The URL to connect to (as in wscat).", valueName: "url")
+    )
     var connect: String?
 
     @OptionGroup(title: "Handshake options")
@@ -68,7 +71,9 @@ public struct WSC: AsyncParsableCommand {
             } catch {
                 throw ValidationError(error.description)
             }
-            if url.unixSocketPath != nil, self.handshake.proxy != nil || self.handshake.bind != nil || self.handshake.ipv4 || self.handshake.ipv6 {
+            if url.unixSocketPath != nil,
+                self.handshake.proxy != nil || self.handshake.bind != nil || self.handshake.ipv4 || self.handshake.ipv6
+            {
                 throw ValidationError("a ws+unix:// URL does not go with --proxy, --bind, -4 or -6")
             }
         }
@@ -76,7 +81,9 @@ public struct WSC: AsyncParsableCommand {
         if let chunkSize = self.script.chunkSize, let size = try? HandshakeOptions.parseSize(chunkSize),
             let limit = try? HandshakeOptions.parseSize(self.handshake.maxMessageSize), size > limit
         {
-            throw ValidationError("--chunk-size \(chunkSize) is more than --max-message-size \(self.handshake.maxMessageSize)")
+            throw ValidationError(
+                "--chunk-size \(chunkSize) is more than --max-message-size \(self.handshake.maxMessageSize)"
+            )
         }
         if self.listen.listen != nil {
             try self.validateForListening()
@@ -133,7 +140,10 @@ public struct WSC: AsyncParsableCommand {
         guard let text = self.url ?? self.connect else {
             throw ValidationError("give a URL to connect to")
         }
-        return await ClientSession(configuration: try self.clientConfiguration(url: WebSocketURL(parsing: text)), options: options).run()
+        return await ClientSession(
+            configuration: try self.clientConfiguration(url: WebSocketURL(parsing: text)),
+            options: options
+        ).run()
     }
 
     /// `--local-echo`: an in-process echo server on 127.0.0.1, port 0, and a client connected to it.
@@ -142,9 +152,12 @@ public struct WSC: AsyncParsableCommand {
             var configuration = ServerConfiguration(host: "127.0.0.1", port: 0)
             configuration.echo = true
             configuration.maximumMessageSize = try HandshakeOptions.parseSize(self.handshake.maxMessageSize)
-            let server = try await WebSocketServer.start(configuration, on: MultiThreadedEventLoopGroup.singleton) { _ in }.get()
+            let server = try await WebSocketServer.start(configuration, on: MultiThreadedEventLoopGroup.singleton) {
+                _ in
+            }.get()
             let url = try WebSocketURL(parsing: server.url)
-            let status = await ClientSession(configuration: try self.clientConfiguration(url: url), options: options).run()
+            let status = await ClientSession(configuration: try self.clientConfiguration(url: url), options: options)
+                .run()
             try? await server.close().get()
             return status
         } catch {
@@ -228,7 +241,8 @@ public struct WSC: AsyncParsableCommand {
         let script = self.script
         // A server reads its prompt even with greetings (-x) to send each client.
         let sendsReplaceInput = script.hasCommandLineSends && self.listen.listen == nil
-        let interactive = TerminalDetection.standardInputIsTerminal && TerminalDetection.standardOutputIsTerminal
+        let interactive =
+            TerminalDetection.standardInputIsTerminal && TerminalDetection.standardOutputIsTerminal
             && !sendsReplaceInput && !script.ndjson
         var options = SessionOptions(
             interactive: interactive,
@@ -292,7 +306,10 @@ public struct WSC: AsyncParsableCommand {
                 throw CommandLineDataError(status: .noInput, message: error.message)
             }
             guard let text = String(validating: bytes, as: UTF8.self) else {
-                throw CommandLineDataError(status: .dataError, message: "--text-file '\(path)' is not valid UTF-8 (use --file to send it as binary)")
+                throw CommandLineDataError(
+                    status: .dataError,
+                    message: "--text-file '\(path)' is not valid UTF-8 (use --file to send it as binary)"
+                )
             }
             sends.append(.message(.text(text)))
         }

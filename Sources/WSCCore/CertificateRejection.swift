@@ -25,10 +25,12 @@ public struct CertificateRejection: Sendable, Equatable {
         let hint = "(--ca FILE trusts its CA; -k skips verification)"
         let subject = self.names?.subjectCommonName.map { " \"\($0)\"" } ?? ""
         if now > self.notValidAfter {
-            return "the server's certificate\(subject) expired at \(Self.time(self.notValidAfter)) (-k skips verification)"
+            return
+                "the server's certificate\(subject) expired at \(Self.time(self.notValidAfter)) (-k skips verification)"
         }
         if now < self.notValidBefore {
-            return "the server's certificate\(subject) is not valid before \(Self.time(self.notValidBefore)) (-k skips verification)"
+            return
+                "the server's certificate\(subject) is not valid before \(Self.time(self.notValidBefore)) (-k skips verification)"
         }
         guard let names = self.names else {
             return "the server's certificate is not trusted \(hint)"

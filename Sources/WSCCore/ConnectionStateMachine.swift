@@ -108,7 +108,9 @@ extension ConnectionStateMachine {
         case .open:
             return .sendFrame
         case .connecting, .upgraded, .closing, .closed:
-            return .refuseFrame(ConnectionError(.input, "not sent: the connection is \(self.readyState.name.lowercased())"))
+            return .refuseFrame(
+                ConnectionError(.input, "not sent: the connection is \(self.readyState.name.lowercased())")
+            )
         }
     }
 

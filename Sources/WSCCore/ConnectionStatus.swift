@@ -77,7 +77,8 @@ public struct ConnectionStatus: Hashable, Sendable {
         let total = duration.components.seconds
         let (hours, minutes, seconds) = (total / 3600, total / 60 % 60, total % 60)
         let milliseconds = duration.components.attoseconds / 1_000_000_000_000_000
-        let fraction = milliseconds < 10 ? "00\(milliseconds)" : milliseconds < 100 ? "0\(milliseconds)" : "\(milliseconds)"
+        let fraction =
+            milliseconds < 10 ? "00\(milliseconds)" : milliseconds < 100 ? "0\(milliseconds)" : "\(milliseconds)"
         if hours > 0 {
             return "\(hours)h \(minutes)m \(seconds)s"
         }

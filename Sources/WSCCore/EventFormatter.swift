@@ -25,7 +25,8 @@ public enum EventFormatter {
         let local = milliseconds + Int64(utcOffsetSeconds) * 1000
         let ofDay = ((local % 86_400_000) + 86_400_000) % 86_400_000
         let seconds = ofDay / 1000
-        return "\((seconds / 3600).zeroPadded(2)):\((seconds / 60 % 60).zeroPadded(2)):\((seconds % 60).zeroPadded(2)).\((ofDay % 1000).zeroPadded(3))"
+        return
+            "\((seconds / 3600).zeroPadded(2)):\((seconds / 60 % 60).zeroPadded(2)):\((seconds % 60).zeroPadded(2)).\((ofDay % 1000).zeroPadded(3))"
     }
 
     /// `Disconnected (code: 1000, reason: "bye", wasClean: true)`.

@@ -58,7 +58,8 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
                 return .outputFailed
             }
             return inputNotSent && self == .success ? .dataError : self
-        case .usage, .dataError, .noInput, .outputFailed, .unavailable, .protocolError, .timeout, .hungUp, .interrupted, .terminated:
+        case .usage, .dataError, .noInput, .outputFailed, .unavailable, .protocolError, .timeout, .hungUp, .interrupted,
+            .terminated:
             return self
         }
     }

@@ -32,12 +32,20 @@ public struct HandshakeValidation: Sendable {
     public func validate(responseHeaders: [HeaderField]) throws(ConnectionError) -> Agreement {
         let protocolValues = responseHeaders.values(of: "sec-websocket-protocol")
         guard protocolValues.count <= 1 else {
-            throw ConnectionError(.handshake, "the server selected several subprotocols (\(protocolValues.joined(separator: ", ")))")
+            throw ConnectionError(
+                .handshake,
+                "the server selected several subprotocols (\(protocolValues.joined(separator: ", ")))"
+            )
         }
         let subprotocol = protocolValues.first
         if let subprotocol, !self.offeredSubprotocols.contains(subprotocol) {
-            let offered = self.offeredSubprotocols.isEmpty ? "none was offered" : "offered: \(self.offeredSubprotocols.joined(separator: ", "))"
-            throw ConnectionError(.handshake, "the server selected subprotocol '\(subprotocol)', which was not offered (\(offered))")
+            let offered =
+                self.offeredSubprotocols.isEmpty
+                ? "none was offered" : "offered: \(self.offeredSubprotocols.joined(separator: ", "))"
+            throw ConnectionError(
+                .handshake,
+                "the server selected subprotocol '\(subprotocol)', which was not offered (\(offered))"
+            )
         }
         var compression: PerMessageDeflate?
         for value in responseHeaders.values(of: "sec-websocket-extensions") {

@@ -18,7 +18,8 @@ public enum JSONText {
 
     /// Whether the text is a JSON object or array (what is worth pretty-printing).
     public static func isStructured(_ text: String) -> Bool {
-        guard let first = text.utf8.first(where: { !Formatter.isSpace($0) }), first == UInt8(ascii: "{") || first == UInt8(ascii: "[")
+        guard let first = text.utf8.first(where: { !Formatter.isSpace($0) }),
+            first == UInt8(ascii: "{") || first == UInt8(ascii: "[")
         else {
             return false
         }
@@ -252,6 +253,7 @@ public struct JSONError: Error, Hashable, Sendable, CustomStringConvertible {
     }
 
     public var description: String {
-        self.isOverLimit ? "JSON \(self.message) (at byte \(self.offset))" : "invalid JSON at byte \(self.offset): \(self.message)"
+        self.isOverLimit
+            ? "JSON \(self.message) (at byte \(self.offset))" : "invalid JSON at byte \(self.offset): \(self.message)"
     }
 }

@@ -6,7 +6,8 @@ public enum NDJSON {
     ///   - time: when it happened, as milliseconds since the Unix epoch (UTC).
     ///   - showPingPong: whether pings and pongs are reported (`-P`).
     ///   - client: the id of the connection, for `wsc --listen` (a `"client"` field after `"event"`).
-    public static func line(for event: ConnectionEvent, time: Int64, showPingPong: Bool, client: Int? = nil) -> String? {
+    public static func line(for event: ConnectionEvent, time: Int64, showPingPong: Bool, client: Int? = nil) -> String?
+    {
         var fields: [(String, String)] = []
         switch event {
         case .open(let info):
@@ -46,7 +47,10 @@ public enum NDJSON {
                 fields.append(("rttMicroseconds", String(seconds * 1_000_000 + attoseconds / 1_000_000_000_000)))
             }
         case .redirect(let redirection):
-            fields = [("event", Self.string("redirect")), ("status", String(redirection.status)), ("url", Self.string(redirection.url))]
+            fields = [
+                ("event", Self.string("redirect")), ("status", String(redirection.status)),
+                ("url", Self.string(redirection.url)),
+            ]
         case .unsent(let messages):
             fields = [("event", Self.string("error")), ("message", Self.string(EventFormatter.unsent(messages.count)))]
         case .reconnect(let attempt):

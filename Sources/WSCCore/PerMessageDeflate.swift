@@ -164,7 +164,9 @@ public struct PerMessageDeflate: Hashable, Sendable, CustomStringConvertible {
     ///
     /// Parameter names are lower-cased; a quoted value loses its quotes.
     static func split(_ element: String) -> (name: String, parameters: [(String, String?)]) {
-        let parts = element.split(separator: ";", omittingEmptySubsequences: false).map { String($0.trimmingASCIIWhitespace()) }
+        let parts = element.split(separator: ";", omittingEmptySubsequences: false).map {
+            String($0.trimmingASCIIWhitespace())
+        }
         let name = String(parts.first ?? "")
         let parameters = parts.dropFirst().map { part -> (String, String?) in
             guard let equals = part.firstIndex(of: "=") else {
@@ -182,7 +184,9 @@ public struct PerMessageDeflate: Hashable, Sendable, CustomStringConvertible {
 
     /// A window size in bits, 8 to 15, written as digits only.
     private static func windowBits(_ text: String) -> Int? {
-        guard !text.isEmpty, text.allSatisfy(\.isASCII), text.allSatisfy(\.isNumber), let bits = Int(text), (8...15).contains(bits) else {
+        guard !text.isEmpty, text.allSatisfy(\.isASCII), text.allSatisfy(\.isNumber), let bits = Int(text),
+            (8...15).contains(bits)
+        else {
             return nil
         }
         return bits

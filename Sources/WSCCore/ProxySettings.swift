@@ -83,11 +83,16 @@ public struct ProxySettings: Hashable, Sendable, CustomStringConvertible {
     /// `no_proxy` or `NO_PROXY` (`*`, a name, a domain suffix, an IP) goes direct, as do a
     /// Unix socket and a loopback host (`localhost`, `127.x.x.x`, `::1`, as Go's HTTP client
     /// does). Returns nil to go direct.
-    public static func fromEnvironment(_ environment: [String: String], for url: WebSocketURL) throws(URLError) -> ProxySettings? {
+    public static func fromEnvironment(
+        _ environment: [String: String],
+        for url: WebSocketURL
+    ) throws(URLError) -> ProxySettings? {
         guard url.unixSocketPath == nil, !Self.isLoopback(url.host) else {
             return nil
         }
-        let names = url.isSecure ? ["https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"] : ["http_proxy", "all_proxy", "ALL_PROXY"]
+        let names =
+            url.isSecure
+            ? ["https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY"] : ["http_proxy", "all_proxy", "ALL_PROXY"]
         guard let value = names.lazy.compactMap({ environment[$0] }).first(where: { !$0.isEmpty }) else {
             return nil
         }

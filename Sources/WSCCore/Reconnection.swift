@@ -31,7 +31,12 @@ public struct Reconnection: Hashable, Sendable {
     ///
     /// `openFor` is how long it was open (nil: it never opened); `jitter` is a random number
     /// from 0 up to 1.
-    public mutating func connectionEnded(_ close: CloseInfo, failure: ConnectionError?, openFor: Duration? = nil, jitter: Double) -> Decision {
+    public mutating func connectionEnded(
+        _ close: CloseInfo,
+        failure: ConnectionError?,
+        openFor: Duration? = nil,
+        jitter: Double
+    ) -> Decision {
         guard Self.isWorthRetrying(close, failure: failure) else {
             return .stop
         }

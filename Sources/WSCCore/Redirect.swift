@@ -59,7 +59,8 @@ public enum Redirect {
     /// Credentials are Basic auth and the `Authorization` and `Cookie` headers; the same
     /// origin is the same scheme, host and port (or Unix socket).
     public static func keepsCredentials(from base: WebSocketURL, to target: WebSocketURL) -> Bool {
-        base.isSecure == target.isSecure && base.host.lowercased() == target.host.lowercased() && base.port == target.port
+        base.isSecure == target.isSecure && base.host.lowercased() == target.host.lowercased()
+            && base.port == target.port
             && base.unixSocketPath == target.unixSocketPath
     }
 }

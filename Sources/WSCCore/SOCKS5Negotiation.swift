@@ -86,7 +86,8 @@ public struct SOCKS5Negotiation: Sendable {
             preconditionFailure("the SOCKS5 handshake starts once")
         }
         self.state = .awaitingMethod
-        let methods = self.credentials == nil ? [Self.noAuthentication] : [Self.noAuthentication, Self.usernamePassword]
+        let methods =
+            self.credentials == nil ? [Self.noAuthentication] : [Self.noAuthentication, Self.usernamePassword]
         return [Self.version, UInt8(methods.count)] + methods
     }
 

@@ -50,7 +50,9 @@ public struct ServerHandshakePolicy: Hashable, Sendable {
             return .refuse(refusal)
         }
         let offered = requestHeaders.values(of: "sec-websocket-protocol")
-        let compression = self.compression ? PerMessageDeflate.accept(offers: requestHeaders.values(of: "sec-websocket-extensions")) : nil
+        let compression =
+            self.compression
+            ? PerMessageDeflate.accept(offers: requestHeaders.values(of: "sec-websocket-extensions")) : nil
         return .accept(subprotocol: self.subprotocols.first(where: offered.contains), compression: compression)
     }
 
@@ -69,7 +71,10 @@ public struct ServerHandshakePolicy: Hashable, Sendable {
         let versions = requestHeaders.values(of: "sec-websocket-version")
         guard versions == ["13"] else {
             let version = versions.isEmpty ? "none" : versions.joined(separator: ", ")
-            return Refusal(status: 400, reason: "Unsupported Sec-WebSocket-Version (\(version)); this server speaks 13.")
+            return Refusal(
+                status: 400,
+                reason: "Unsupported Sec-WebSocket-Version (\(version)); this server speaks 13."
+            )
         }
         return Refusal(status: 400, reason: "Missing or malformed Sec-WebSocket-Key.")
     }
@@ -91,7 +96,10 @@ public struct ServerHandshakePolicy: Hashable, Sendable {
         }
         let origins = headers.filter { $0.name.lowercased() == "origin" }.map(\.value)
         guard let origin = origins.first else {
-            return Refusal(status: 403, reason: "Forbidden: no Origin header; allowed: \(self.allowedOrigins.joined(separator: ", ")).")
+            return Refusal(
+                status: 403,
+                reason: "Forbidden: no Origin header; allowed: \(self.allowedOrigins.joined(separator: ", "))."
+            )
         }
         guard origins.count == 1, self.allowedOrigins.contains(where: { Self.sameOrigin($0, origin) }) else {
             return Refusal(status: 403, reason: "Forbidden: Origin '\(origin)' is not allowed.")

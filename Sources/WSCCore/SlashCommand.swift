@@ -54,10 +54,18 @@ public enum SlashCommand: PromptCommand {
         Description(name: "/help", arguments: "", summary: "list these commands"),
         Description(name: "/clients", arguments: "", summary: "list the connected clients"),
         Description(name: "/to", arguments: "<id> <text>", summary: "send the text to one client"),
-        Description(name: "/close", arguments: "[id] [code [reason]]", summary: "close one client, or all (default code 1000)"),
+        Description(
+            name: "/close",
+            arguments: "[id] [code [reason]]",
+            summary: "close one client, or all (default code 1000)"
+        ),
         Description(name: "/ping", arguments: "[data]", summary: "ping every client (up to 125 bytes of data)"),
         Description(name: "/pong", arguments: "[data]", summary: "send every client an unsolicited pong"),
-        Description(name: "/json", arguments: "<json>", summary: "validate the JSON and send it compact to every client"),
+        Description(
+            name: "/json",
+            arguments: "<json>",
+            summary: "validate the JSON and send it compact to every client"
+        ),
         Description(name: "/file", arguments: "<path>", summary: "send a file's bytes to every client as binary"),
         Description(name: "/text", arguments: "<path>", summary: "send a UTF-8 file to every client as text"),
         Description(name: "/status", arguments: "", summary: "show the address, clients and counters"),
@@ -183,7 +191,9 @@ extension SlashCommand {
         case "ping", "pong":
             let payload = Array(argument.utf8)
             guard payload.count <= Self.maximumControlPayloadBytes else {
-                throw InputError("/\(name) data is \(payload.count) bytes; the limit is \(Self.maximumControlPayloadBytes)")
+                throw InputError(
+                    "/\(name) data is \(payload.count) bytes; the limit is \(Self.maximumControlPayloadBytes)"
+                )
             }
             self = name == "ping" ? .ping(payload) : .pong(payload)
         case "json":
@@ -209,10 +219,14 @@ extension SlashCommand {
     /// `[code [reason]]`, or with `clientIdAllowed` `[id] [code [reason]]`.
     ///
     /// An id is written `#2`, or as a bare number below 1000 (close codes start at 1000).
-    static func parseClose(_ argument: Substring, clientIdAllowed: Bool) throws(InputError) -> (client: Int?, code: CloseCode?, reason: String) {
+    static func parseClose(
+        _ argument: Substring,
+        clientIdAllowed: Bool
+    ) throws(InputError) -> (client: Int?, code: CloseCode?, reason: String) {
         var rest = argument
         var client: Int?
-        if clientIdAllowed, let first = rest.firstWord, first.hasPrefix("#") || (Int(first).map { $0 < 1000 } ?? false) {
+        if clientIdAllowed, let first = rest.firstWord, first.hasPrefix("#") || (Int(first).map { $0 < 1000 } ?? false)
+        {
             client = try Self.clientId(first)
             rest = rest.dropFirst(first.count).trimmingASCIIWhitespace()
         }

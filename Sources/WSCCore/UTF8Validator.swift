@@ -27,7 +27,9 @@ public struct UTF8Validator: Sendable {
         while index < count {
             if self.remaining == 0 {
                 // ASCII, eight bytes at a time.
-                while index + 8 <= count, bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self) & 0x8080_8080_8080_8080 == 0 {
+                while index + 8 <= count,
+                    bytes.loadUnaligned(fromByteOffset: index, as: UInt64.self) & 0x8080_8080_8080_8080 == 0
+                {
                     index += 8
                 }
                 guard index < count else {

@@ -104,12 +104,14 @@ public struct WebSocketURL: Hashable, Sendable, CustomStringConvertible {
             }
             // A host starting with a combining mark, or ending with a prepended one, would
             // fuse with the '/' or ':' next to it.
-            guard self.host.utf8.allSatisfy(Self.isHostByte), ("/" + self.host + ":").count == self.host.count + 2 else {
+            guard self.host.utf8.allSatisfy(Self.isHostByte), ("/" + self.host + ":").count == self.host.count + 2
+            else {
                 throw URLError("'\(self.host)' is not a valid host name")
             }
         }
         if let portText {
-            guard let port = Int(portText), (1...65535).contains(port), portText.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 })
+            guard let port = Int(portText), (1...65535).contains(port),
+                portText.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 })
             else {
                 throw URLError("'\(portText)' is not a valid port (1-65535)")
             }
@@ -176,7 +178,8 @@ public struct WebSocketURL: Hashable, Sendable, CustomStringConvertible {
         bytes.reserveCapacity(target.utf8.count)
         for byte in target.utf8 {
             switch byte {
-            case UInt8(ascii: " "), UInt8(ascii: "\""), UInt8(ascii: "<"), UInt8(ascii: ">"), UInt8(ascii: "`"), 0x80...0xFF:
+            case UInt8(ascii: " "), UInt8(ascii: "\""), UInt8(ascii: "<"), UInt8(ascii: ">"), UInt8(ascii: "`"),
+                0x80...0xFF:
                 bytes += [UInt8(ascii: "%"), hex[Int(byte >> 4)], hex[Int(byte & 0x0F)]]
             default:
                 bytes.append(byte)

@@ -93,7 +93,10 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
             try? HeaderField(parsing: String(line))
         }
         for compression in [true, false] {
-            let validation = HandshakeValidation(offeredSubprotocols: ["chat", "v2.json"], offeredCompression: compression)
+            let validation = HandshakeValidation(
+                offeredSubprotocols: ["chat", "v2.json"],
+                offeredCompression: compression
+            )
             _ = try? validation.validate(responseHeaders: headers)
         }
         for header in headers {
@@ -103,7 +106,9 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         _ = ServerHandshakePolicy(compression: true).decide(requestMethod: "GET", requestHeaders: headers)
         // A SOCKS5 proxy's replies, fed in pieces as they may arrive.
         for destination in [SOCKS5Negotiation.Destination.domain("example.test"), .ipv4([127, 0, 0, 1])] {
-            guard var negotiation = try? SOCKS5Negotiation(destination: destination, port: 443, user: "u", password: "p") else {
+            guard
+                var negotiation = try? SOCKS5Negotiation(destination: destination, port: 443, user: "u", password: "p")
+            else {
                 continue
             }
             _ = negotiation.start()
@@ -126,7 +131,13 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         if let first = bytes.first {
             for role in [ConnectionRole.client, .server] {
                 let rules = FrameRules(role: role)
-                _ = rules.header(opcode: first & 0x0F, rsv1: first & 0x40 != 0, rsv2: first & 0x20 != 0, rsv3: first & 0x10 != 0, masked: first & 0x80 != 0)
+                _ = rules.header(
+                    opcode: first & 0x0F,
+                    rsv1: first & 0x40 != 0,
+                    rsv2: first & 0x20 != 0,
+                    rsv3: first & 0x10 != 0,
+                    masked: first & 0x80 != 0
+                )
             }
         }
         let payload = bytes.dropFirst()
@@ -134,7 +145,8 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         // byte says.
         var validator = UTF8Validator()
         let cut = payload.startIndex + Int(bytes.first ?? 0) % (payload.count + 1)
-        let accepted = validator.consume(payload[..<cut]) && validator.consume(payload[cut...]) && validator.isAtBoundary
+        let accepted =
+            validator.consume(payload[..<cut]) && validator.consume(payload[cut...]) && validator.isAtBoundary
         guard accepted == (String(validating: Array(payload), as: UTF8.self) != nil) else {
             fatalError("UTF8Validator disagrees with the standard library")
         }
@@ -176,7 +188,12 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
                     default:
                         // A frame from the peer, into the message assembler.
                         let kinds: [MessageAssembler.FrameKind] = [.text, .binary, .continuation]
-                        _ = assembler.frameReceived(kinds[Int(byte >> 4) % 3], fin: byte & 32 != 0, rsv1: byte & 64 != 0, length: Int(byte))
+                        _ = assembler.frameReceived(
+                            kinds[Int(byte >> 4) % 3],
+                            fin: byte & 32 != 0,
+                            rsv1: byte & 64 != 0,
+                            length: Int(byte)
+                        )
                         continue
                     }
                 }

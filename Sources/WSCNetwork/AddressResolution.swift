@@ -3,11 +3,11 @@ import NIOPosix
 import WSCCore
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Finds the address to connect to, or to give a `socks5://` proxy.
@@ -56,7 +56,9 @@ enum AddressResolution {
             throw ConnectionError(.connect, "cannot resolve \(host) to an \(family.name) address")
         }
         if first.pointee.ai_family == AF_INET6 {
-            return address.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { SocketAddress($0.pointee, host: host) }
+            return address.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) {
+                SocketAddress($0.pointee, host: host)
+            }
         }
         return address.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { SocketAddress($0.pointee, host: host) }
     }

@@ -1,9 +1,9 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The system's CSPRNG, drawn a few kilobytes at a time.
@@ -33,16 +33,16 @@ struct BufferedSystemRandom: RandomNumberGenerator {
             self.words = [UInt64](repeating: 0, count: Self.batch)
         }
         #if canImport(Glibc) || canImport(Darwin)
-        self.words.withUnsafeMutableBytes { buffer in
-            if let base = buffer.baseAddress {
-                arc4random_buf(base, buffer.count)
+            self.words.withUnsafeMutableBytes { buffer in
+                if let base = buffer.baseAddress {
+                    arc4random_buf(base, buffer.count)
+                }
             }
-        }
         #else
-        var system = SystemRandomNumberGenerator()
-        for index in self.words.indices {
-            self.words[index] = system.next()
-        }
+            var system = SystemRandomNumberGenerator()
+            for index in self.words.indices {
+                self.words[index] = system.next()
+            }
         #endif
         self.index = 0
     }

@@ -15,7 +15,13 @@ extension ByteBuffer {
         payload: UnsafeRawBufferPointer
     ) -> Int {
         let length = payload.count
-        let written = self.writeWebSocketFrameHeader(fin: fin, rsv1: rsv1, opcode: opcode, maskKey: maskKey, length: length)
+        let written = self.writeWebSocketFrameHeader(
+            fin: fin,
+            rsv1: rsv1,
+            opcode: opcode,
+            maskKey: maskKey,
+            length: length
+        )
         guard let maskKey else {
             return written + self.writeBytes(payload)
         }

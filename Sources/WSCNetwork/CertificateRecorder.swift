@@ -3,11 +3,11 @@ import NIOSSL
 import WSCCore
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Watches the verification of the server's certificates, to explain a refusal in words.

@@ -43,7 +43,10 @@ extension ClientConnector {
         let decoder = ByteToMessageHandler(HTTPResponseDecoder(leftOverBytesStrategy: .forwardBytes))
         var headers = HTTPHeaders([("Host", url.hostHeader)])
         if let user = proxy.user {
-            headers.add(name: "Proxy-Authorization", value: "Basic " + Base64.encode(Array("\(user):\(proxy.password ?? "")".utf8)))
+            headers.add(
+                name: "Proxy-Authorization",
+                value: "Basic " + Base64.encode(Array("\(user):\(proxy.password ?? "")".utf8))
+            )
         }
         let established = channel.eventLoop.makePromise(of: Void.self)
         let target = url.hostIsIPAddress && url.host.contains(":") ? "[\(url.host)]" : url.host
@@ -89,12 +92,18 @@ extension ClientConnector {
     ) -> EventLoopFuture<Channel> {
         if let proxy = configuration.proxy {
             return bootstrap.connect(host: proxy.host, port: proxy.port).flatMapErrorThrowing { error in
-                throw ConnectionError(.connect, "could not connect to the proxy \(proxy): \(ConnectionError.describe(ConnectionError.firstConnectError(error)))")
+                throw ConnectionError(
+                    .connect,
+                    "could not connect to the proxy \(proxy): \(ConnectionError.describe(ConnectionError.firstConnectError(error)))"
+                )
             }
         }
         if let path = configuration.unixSocketPath {
             return bootstrap.connect(unixDomainSocketPath: path).flatMapErrorThrowing { error in
-                throw ConnectionError(.connect, "could not connect to the Unix socket '\(path)': \(ConnectionError.describe(error))")
+                throw ConnectionError(
+                    .connect,
+                    "could not connect to the Unix socket '\(path)': \(ConnectionError.describe(error))"
+                )
             }
         }
         guard configuration.localAddress != nil || configuration.addressFamily != nil else {
@@ -107,11 +116,17 @@ extension ClientConnector {
         }
         var family = configuration.addressFamily
         if let localAddress = configuration.localAddress {
-            guard let local = try? SocketAddress(ipAddress: localAddress, port: 0), let localFamily = AddressFamily(of: local) else {
-                return eventLoop.makeFailedFuture(ConnectionError(.connect, "--bind takes an IP address, not '\(localAddress)'"))
+            guard let local = try? SocketAddress(ipAddress: localAddress, port: 0),
+                let localFamily = AddressFamily(of: local)
+            else {
+                return eventLoop.makeFailedFuture(
+                    ConnectionError(.connect, "--bind takes an IP address, not '\(localAddress)'")
+                )
             }
             guard family == nil || family == localFamily else {
-                return eventLoop.makeFailedFuture(ConnectionError(.connect, "--bind \(localAddress) is not an \(family?.name ?? "") address"))
+                return eventLoop.makeFailedFuture(
+                    ConnectionError(.connect, "--bind \(localAddress) is not an \(family?.name ?? "") address")
+                )
             }
             family = localFamily
             _ = bootstrap.bind(to: local)
@@ -120,17 +135,22 @@ extension ClientConnector {
             preconditionFailure("a family is set by -4, -6 or --bind")
         }
         let loopBoundBootstrap = NIOLoopBound(bootstrap, eventLoop: eventLoop)
-        return AddressResolution.resolve(host: url.host, port: url.port, family: family, on: eventLoop).flatMap { address in
+        return AddressResolution.resolve(host: url.host, port: url.port, family: family, on: eventLoop).flatMap {
+            address in
             loopBoundBootstrap.value.connect(to: address)
         }
     }
 
     /// Sets up the HTTP codec and the typed upgrader on a fresh channel.
-    static func configureUpgrade(channel: Channel, connector: ClientConnector) throws -> EventLoopFuture<UpgradeOutcome> {
+    static func configureUpgrade(channel: Channel, connector: ClientConnector) throws -> EventLoopFuture<UpgradeOutcome>
+    {
         let configuration = connector.configuration
         let handler = connector.handler
         let loopBound = NIOLoopBound(connector, eventLoop: channel.eventLoop)
-        let validation = HandshakeValidation(offeredSubprotocols: configuration.subprotocols, offeredCompression: configuration.compression)
+        let validation = HandshakeValidation(
+            offeredSubprotocols: configuration.subprotocols,
+            offeredCompression: configuration.compression
+        )
         let maxFrameSize = min(configuration.maximumMessageSize, Int(UInt32.max))
 
         let upgrader = NIOTypedWebSocketClientUpgrader<UpgradeOutcome>(
@@ -169,7 +189,10 @@ extension ClientConnector {
             try operations.addHandler(trace)
             httpHandlers.append(trace)
         }
-        let upgradeHandler = NIOTypedHTTPClientUpgradeHandler(httpHandlers: httpHandlers, upgradeConfiguration: upgradeConfiguration)
+        let upgradeHandler = NIOTypedHTTPClientUpgradeHandler(
+            httpHandlers: httpHandlers,
+            upgradeConfiguration: upgradeConfiguration
+        )
         try operations.addHandler(upgradeHandler)
         return upgradeHandler.upgradeResultFuture
     }

@@ -59,7 +59,10 @@ final class ClientConnector {
         let timeout = TimeAmount(configuration.connectTimeout)
         self.connectTimer = eventLoop.assumeIsolated().scheduleTask(in: timeout) {
             connector.value.failed(
-                ConnectionError(.connect, "timed out after \(configuration.connectTimeout.secondsText) connecting to \(url.hostHeader)")
+                ConnectionError(
+                    .connect,
+                    "timed out after \(configuration.connectTimeout.secondsText) connecting to \(url.hostHeader)"
+                )
             )
         }
 
@@ -75,7 +78,12 @@ final class ClientConnector {
                 let tunnel: EventLoopFuture<Void>
                 if let proxy = configuration.proxy {
                     do {
-                        tunnel = try Self.configureProxyTunnel(channel: channel, proxy: proxy, to: url, timeout: timeout)
+                        tunnel = try Self.configureProxyTunnel(
+                            channel: channel,
+                            proxy: proxy,
+                            to: url,
+                            timeout: timeout
+                        )
                     } catch {
                         return channel.eventLoop.makeFailedFuture(error)
                     }
@@ -147,7 +155,12 @@ final class ClientConnector {
         let configuration = self.configuration
         let redirects = self.redirects
         guard configuration.followRedirects, let location = Redirect.location(of: rejection) else {
-            self.failed(ConnectionError(.rejected(rejection), "the server refused the WebSocket upgrade: \(rejection.statusLine)"))
+            self.failed(
+                ConnectionError(
+                    .rejected(rejection),
+                    "the server refused the WebSocket upgrade: \(rejection.statusLine)"
+                )
+            )
             return
         }
         guard redirects < configuration.maximumRedirects else {
@@ -170,7 +183,9 @@ final class ClientConnector {
             // Credentials stay with the host they were given for.
             next.basicAuth = nil
             next.hostOverride = nil
-            next.headers.removeAll { ["authorization", "cookie", "proxy-authorization"].contains($0.name.lowercased()) }
+            next.headers.removeAll {
+                ["authorization", "cookie", "proxy-authorization"].contains($0.name.lowercased())
+            }
         }
         if let user = target.user {
             next.basicAuth = (user, target.password ?? "")

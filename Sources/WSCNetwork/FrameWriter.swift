@@ -49,7 +49,11 @@ struct FrameWriter {
     ///
     /// The promise, when given, completes once the frame is written (with the frames
     /// before it).
-    mutating func write(_ frame: consuming OutboundFrame, context: ChannelHandlerContext, promise: EventLoopPromise<Void>? = nil) {
+    mutating func write(
+        _ frame: consuming OutboundFrame,
+        context: ChannelHandlerContext,
+        promise: EventLoopPromise<Void>? = nil
+    ) {
         let (opcode, fin) = (frame.opcode, frame.fin)
         if frame.isWholeMessage, let compression = self.compression,
             let compressed = Self.compress(frame.payload, with: compression, allocator: context.channel.allocator)
@@ -65,7 +69,15 @@ struct FrameWriter {
         _ = consume frame
         switch consume payload {
         case .text(var text):
-            text.withUTF8 { self.append(fin: fin, rsv1: false, opcode: opcode, payload: UnsafeRawBufferPointer($0), context: context) }
+            text.withUTF8 {
+                self.append(
+                    fin: fin,
+                    rsv1: false,
+                    opcode: opcode,
+                    payload: UnsafeRawBufferPointer($0),
+                    context: context
+                )
+            }
             self.appended(context: context, promise: promise)
         case .bytes(let bytes):
             bytes.withUnsafeBytes { self.append(fin: fin, rsv1: false, opcode: opcode, payload: $0, context: context) }
@@ -111,7 +123,11 @@ struct FrameWriter {
 
     /// The compressed payload of a whole message, or nil when compressing does not apply
     /// (an empty payload).
-    private static func compress(_ payload: OutboundFrame.Payload, with compression: PerMessageDeflateCodec, allocator: ByteBufferAllocator) -> ByteBuffer? {
+    private static func compress(
+        _ payload: OutboundFrame.Payload,
+        with compression: PerMessageDeflateCodec,
+        allocator: ByteBufferAllocator
+    ) -> ByteBuffer? {
         switch payload {
         case .text(let text): compression.compress(allocator.buffer(string: text), allocator: allocator)
         case .bytes(let bytes): compression.compress(allocator.buffer(bytes: bytes), allocator: allocator)
@@ -120,7 +136,13 @@ struct FrameWriter {
     }
 
     /// Encodes one frame into the shared buffer.
-    private mutating func append(fin: Bool, rsv1: Bool, opcode: WebSocketOpcode, payload: UnsafeRawBufferPointer, context: ChannelHandlerContext) {
+    private mutating func append(
+        fin: Bool,
+        rsv1: Bool,
+        opcode: WebSocketOpcode,
+        payload: UnsafeRawBufferPointer,
+        context: ChannelHandlerContext
+    ) {
         var buffer = self.batch ?? self.emptyBatch(context)
         self.batch = nil
         buffer.writeWebSocketFrame(fin: fin, rsv1: rsv1, opcode: opcode, maskKey: self.maskKey(), payload: payload)

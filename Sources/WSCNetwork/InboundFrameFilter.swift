@@ -125,7 +125,8 @@ final class InboundFrameFilter: ChannelInboundHandler, RemovableChannelHandler {
             return
         }
         var header = FrameHeader(parsing: held.readableBytesView)
-        while header == nil, held.readableBytes < FrameHeader.maximumSize, let byte = buffer.readInteger(as: UInt8.self) {
+        while header == nil, held.readableBytes < FrameHeader.maximumSize, let byte = buffer.readInteger(as: UInt8.self)
+        {
             held.writeInteger(byte)
             header = FrameHeader(parsing: held.readableBytesView)
         }

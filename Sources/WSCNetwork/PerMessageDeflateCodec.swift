@@ -30,7 +30,10 @@ final class PerMessageDeflateCodec {
     init(agreement: PerMessageDeflate, role: ConnectionRole) throws {
         let sendWindow = agreement.sendWindowBits(as: role)
         if sendWindow > 8 {
-            self.compressor = try ZlibCompressor(algorithm: .deflate, configuration: ZlibConfiguration(windowSize: Int32(sendWindow)))
+            self.compressor = try ZlibCompressor(
+                algorithm: .deflate,
+                configuration: ZlibConfiguration(windowSize: Int32(sendWindow))
+            )
         } else {
             self.compressor = nil
         }
@@ -84,7 +87,11 @@ final class PerMessageDeflateCodec {
     }
 
     /// The message a compressed payload stands for, at most `limit` bytes.
-    func decompress(_ payload: ByteBuffer, limit: Int, allocator: ByteBufferAllocator) throws(DecompressionError) -> ByteBuffer {
+    func decompress(
+        _ payload: ByteBuffer,
+        limit: Int,
+        allocator: ByteBufferAllocator
+    ) throws(DecompressionError) -> ByteBuffer {
         guard payload.readableBytes > 0 else {
             // Nothing was compressed: inflating the bare tail would leave zlib inside a
             // stored block, and the next message would not inflate.
@@ -120,7 +127,11 @@ final class PerMessageDeflateCodec {
     ///
     /// An ended stream (a block with BFINAL) resets the inflater: the next message starts a
     /// new one.
-    private func inflate(_ input: inout ByteBuffer, into output: inout ByteBuffer, limit: Int) throws(DecompressionError) -> Bool {
+    private func inflate(
+        _ input: inout ByteBuffer,
+        into output: inout ByteBuffer,
+        limit: Int
+    ) throws(DecompressionError) -> Bool {
         while true {
             let (inputBefore, outputBefore) = (input.readableBytes, output.readableBytes)
             do {
@@ -145,7 +156,9 @@ final class PerMessageDeflateCodec {
                 throw .tooBig
             }
             if output.writableBytes == 0 {
-                output.reserveCapacity(minimumWritableBytes: min(max(output.capacity, 256), limit + 1 - output.readableBytes))
+                output.reserveCapacity(
+                    minimumWritableBytes: min(max(output.capacity, 256), limit + 1 - output.readableBytes)
+                )
             }
         }
     }

@@ -43,7 +43,9 @@ final class SOCKS5ConnectHandler: ChannelInboundHandler, RemovableChannelHandler
         // active: its promise must still complete.
         if !self.finished {
             self.finished = true
-            self.promise.fail(ConnectionError(.connect, "the proxy \(self.proxy) did not open a tunnel: the connection was given up"))
+            self.promise.fail(
+                ConnectionError(.connect, "the proxy \(self.proxy) did not open a tunnel: the connection was given up")
+            )
         }
     }
 

@@ -28,7 +28,9 @@ extension SOCKS5Negotiation.Destination {
         case .socks5h:
             return eventLoop.makeSucceededFuture(.domain(url.host))
         case .socks5:
-            return AddressResolution.resolve(host: url.host, port: url.port, family: nil, on: eventLoop).map { Self($0) }
+            return AddressResolution.resolve(host: url.host, port: url.port, family: nil, on: eventLoop).map {
+                Self($0)
+            }
         case .httpConnect:
             preconditionFailure("an HTTP proxy is asked by name")
         }

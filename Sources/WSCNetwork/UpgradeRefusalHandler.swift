@@ -20,7 +20,11 @@ final class UpgradeRefusalHandler: ChannelInboundHandler {
     private let report: @Sendable (ServerHandshakePolicy.Refusal) -> Void
     private var answered = false
 
-    init(policy: ServerHandshakePolicy, head: HTTPRequestHead?, report: @escaping @Sendable (ServerHandshakePolicy.Refusal) -> Void) {
+    init(
+        policy: ServerHandshakePolicy,
+        head: HTTPRequestHead?,
+        report: @escaping @Sendable (ServerHandshakePolicy.Refusal) -> Void
+    ) {
         self.policy = policy
         self.head = head
         self.report = report
@@ -63,9 +67,16 @@ final class UpgradeRefusalHandler: ChannelInboundHandler {
         default:
             break
         }
-        let response = HTTPResponseHead(version: .http1_1, status: HTTPResponseStatus(statusCode: refusal.status), headers: responseHeaders)
+        let response = HTTPResponseHead(
+            version: .http1_1,
+            status: HTTPResponseStatus(statusCode: refusal.status),
+            headers: responseHeaders
+        )
         context.write(self.wrapOutboundOut(.head(response)), promise: nil)
-        context.write(self.wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(string: body)))), promise: nil)
+        context.write(
+            self.wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(string: body)))),
+            promise: nil
+        )
         let channel = context.channel
         context.writeAndFlush(self.wrapOutboundOut(.end(nil))).whenComplete { _ in
             channel.close(promise: nil)

@@ -55,7 +55,9 @@ final class UpgradeRejectionHandler: ChannelInboundHandler {
         if let rejection = self.rejection {
             self.promise.succeed(rejection)
         } else {
-            self.promise.fail(ConnectionError(.handshake, "the server closed the connection before answering the upgrade"))
+            self.promise.fail(
+                ConnectionError(.handshake, "the server closed the connection before answering the upgrade")
+            )
         }
     }
 }

@@ -34,7 +34,11 @@ extension WebSocketConnection {
         let connection = WebSocketConnection(eventLoop: group.next())
         let box = connection.box
         connection.eventLoop.execute {
-            let handler = WebSocketConnectionHandler(settings: configuration.connectionSettings, eventLoop: box.eventLoop, emitBatch: eventBatches)
+            let handler = WebSocketConnectionHandler(
+                settings: configuration.connectionSettings,
+                eventLoop: box.eventLoop,
+                emitBatch: eventBatches
+            )
             box.value = handler
             ClientConnector(handler: handler, configuration: configuration).start()
         }

@@ -37,11 +37,13 @@ public final class WebSocketConnection: Sendable {
         // Handed over through a box, so that the closure keeps no second reference.
         let handover = NIOLockedValueBox(consume payloads)
         self.withHandler { handler in
-            handler.send(binary: handover.withLockedValue { payloads in
-                var taken: [ByteBuffer] = []
-                swap(&taken, &payloads)
-                return taken
-            })
+            handler.send(
+                binary: handover.withLockedValue { payloads in
+                    var taken: [ByteBuffer] = []
+                    swap(&taken, &payloads)
+                    return taken
+                }
+            )
         }
     }
 

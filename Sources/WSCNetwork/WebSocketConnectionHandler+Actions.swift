@@ -120,7 +120,11 @@ extension WebSocketConnectionHandler {
             payload = [UInt8(code.rawValue >> 8), UInt8(code.rawValue & 0xFF)] + Array(reason.utf8)
         }
         let written = context.eventLoop.makePromise(of: Void.self)
-        self.writer.write(OutboundFrame(opcode: .connectionClose, payload: .bytes(payload)), context: context, promise: written)
+        self.writer.write(
+            OutboundFrame(opcode: .connectionClose, payload: .bytes(payload)),
+            context: context,
+            promise: written
+        )
         self.writer.flush(context: context)
         if thenCloseChannel {
             let channel = context.channel

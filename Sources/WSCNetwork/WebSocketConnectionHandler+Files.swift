@@ -108,7 +108,9 @@ extension WebSocketConnectionHandler {
                 handler.finishStreaming(error: nil)
             case (.success, .shrank(let sent, let size)):
                 handler.statistics.sent(bytes: Int(sent))
-                handler.finishStreaming(error: ConnectionError(.input, "'\(name)' shrank while it was sent: sent \(sent) of \(size) bytes"))
+                handler.finishStreaming(
+                    error: ConnectionError(.input, "'\(name)' shrank while it was sent: sent \(sent) of \(size) bytes")
+                )
             }
         }
     }
@@ -132,7 +134,10 @@ extension WebSocketConnectionHandler {
     }
 
     private var stoppedError: ConnectionError {
-        ConnectionError(.input, "sending '\(self.streaming?.file.name ?? "the file")' stopped: the connection is no longer open")
+        ConnectionError(
+            .input,
+            "sending '\(self.streaming?.file.name ?? "the file")' stopped: the connection is no longer open"
+        )
     }
 
     private func finishStreaming(error: ConnectionError?) {

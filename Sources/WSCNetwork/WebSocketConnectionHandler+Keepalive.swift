@@ -72,7 +72,10 @@ extension WebSocketConnectionHandler {
             }
         case .timedOut:
             let timeout = self.keepalive?.timeout.secondsText ?? "the timeout"
-            let error = ConnectionError(.timeout, "no pong within \(timeout) of a keepalive ping: the peer is not answering")
+            let error = ConnectionError(
+                .timeout,
+                "no pong within \(timeout) of a keepalive ping: the peer is not answering"
+            )
             self.stopKeepalive()
             self.run(self.state.keepaliveTimedOut(error))
         }

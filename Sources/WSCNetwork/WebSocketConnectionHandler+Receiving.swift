@@ -96,11 +96,18 @@ extension WebSocketConnectionHandler {
                 preconditionFailure("RSV1 passed the assembler without permessage-deflate")
             }
             do {
-                payload = try compression.decompress(received, limit: self.settings.maximumMessageSize, allocator: allocator)
+                payload = try compression.decompress(
+                    received,
+                    limit: self.settings.maximumMessageSize,
+                    allocator: allocator
+                )
             } catch {
                 switch error {
                 case .tooBig:
-                    self.violation(.messageTooBig, "compressed message inflates beyond the limit of \(self.settings.maximumMessageSize) bytes")
+                    self.violation(
+                        .messageTooBig,
+                        "compressed message inflates beyond the limit of \(self.settings.maximumMessageSize) bytes"
+                    )
                 case .corrupt:
                     self.violation(.invalidPayloadData, "compressed message is not a valid deflate stream")
                 }
@@ -145,6 +152,8 @@ extension WebSocketConnectionHandler {
     }
 
     func violation(_ code: CloseCode, _ message: String) {
-        self.run(self.state.protocolViolated(ConnectionError(.protocolViolation, "protocol error: \(message)"), code: code))
+        self.run(
+            self.state.protocolViolated(ConnectionError(.protocolViolation, "protocol error: \(message)"), code: code)
+        )
     }
 }

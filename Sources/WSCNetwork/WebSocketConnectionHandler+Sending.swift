@@ -134,7 +134,9 @@ extension WebSocketConnectionHandler {
         for item in discarded {
             if case .file(let file) = item {
                 file.close()
-                self.emit(.error(ConnectionError(.input, "'\(file.name)' not sent: the connection ended before its turn")))
+                self.emit(
+                    .error(ConnectionError(.input, "'\(file.name)' not sent: the connection ended before its turn"))
+                )
             }
             unsent += item.messages
         }

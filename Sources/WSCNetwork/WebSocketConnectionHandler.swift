@@ -81,18 +81,27 @@ final class WebSocketConnectionHandler: ChannelInboundHandler, RemovableChannelH
     /// permessage-deflate, once agreed.
     var compression: PerMessageDeflateCodec?
 
-    init(settings: ConnectionSettings, eventLoop: EventLoop, emitBatch: @escaping @Sendable ([ConnectionEvent]) -> Void) {
+    init(settings: ConnectionSettings, eventLoop: EventLoop, emitBatch: @escaping @Sendable ([ConnectionEvent]) -> Void)
+    {
         self.settings = settings
         self.eventLoop = eventLoop
         self.emitBatch = emitBatch
-        self.state = ConnectionStateMachine(role: settings.role, echoes: settings.echo, givesBackUnsent: settings.givesBackUnsent)
+        self.state = ConnectionStateMachine(
+            role: settings.role,
+            echoes: settings.echo,
+            givesBackUnsent: settings.givesBackUnsent
+        )
         self.pacing = ReadPacing(echoes: settings.echo)
         self.assembler = MessageAssembler(maximumMessageSize: settings.maximumMessageSize)
         self.writer = FrameWriter(role: settings.role)
     }
 
     /// Creates a handler whose events leave one at a time.
-    convenience init(settings: ConnectionSettings, eventLoop: EventLoop, emit: @escaping @Sendable (ConnectionEvent) -> Void) {
+    convenience init(
+        settings: ConnectionSettings,
+        eventLoop: EventLoop,
+        emit: @escaping @Sendable (ConnectionEvent) -> Void
+    ) {
         self.init(settings: settings, eventLoop: eventLoop) { events in
             for event in events {
                 emit(event)
@@ -142,7 +151,8 @@ final class WebSocketConnectionHandler: ChannelInboundHandler, RemovableChannelH
     // MARK: ChannelHandler
 
     func handlerAdded(context: ChannelHandlerContext) {
-        self.writeContext = (try? context.pipeline.syncOperations.context(handlerType: WebSocketFrameEncoder.self)) ?? context
+        self.writeContext =
+            (try? context.pipeline.syncOperations.context(handlerType: WebSocketFrameEncoder.self)) ?? context
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
@@ -183,7 +193,14 @@ final class WebSocketConnectionHandler: ChannelInboundHandler, RemovableChannelH
         case let tooLong as InboundFrameFilter.FrameTooLong:
             // The filter drops the frame as it comes; what follows it (the peer's answer to
             // our close) is read as usual.
-            self.violation(.messageTooBig, MessageAssembler.tooBigText(size: tooLong.length, limit: self.settings.maximumMessageSize, atLeast: false))
+            self.violation(
+                .messageTooBig,
+                MessageAssembler.tooBigText(
+                    size: tooLong.length,
+                    limit: self.settings.maximumMessageSize,
+                    atLeast: false
+                )
+            )
         case is InboundFrameFilter.TextNotUTF8:
             // Said at the byte that makes the text invalid, before the frame or the message
             // is whole; their bytes follow, and are passed over.
@@ -197,7 +214,10 @@ final class WebSocketConnectionHandler: ChannelInboundHandler, RemovableChannelH
         if let error = error as? NIOWebSocketError {
             switch error {
             case .invalidFrameLength:
-                self.violation(.messageTooBig, "frame longer than --max-message-size (\(self.settings.maximumMessageSize) bytes)")
+                self.violation(
+                    .messageTooBig,
+                    "frame longer than --max-message-size (\(self.settings.maximumMessageSize) bytes)"
+                )
             case .fragmentedControlFrame:
                 self.violation(.protocolError, "fragmented control frame")
             case .multiByteControlFrameLength:
@@ -209,7 +229,9 @@ final class WebSocketConnectionHandler: ChannelInboundHandler, RemovableChannelH
             context.close(promise: nil)
             return
         }
-        switch self.state.transportFailed(ConnectionError(.protocolViolation, "connection error: \(ConnectionError.describe(error))")) {
+        switch self.state.transportFailed(
+            ConnectionError(.protocolViolation, "connection error: \(ConnectionError.describe(error))")
+        ) {
         case .closeChannel:
             break
         case .fireErrorAndCloseChannel(let error):

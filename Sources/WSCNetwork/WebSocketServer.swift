@@ -59,7 +59,13 @@ public final class WebSocketServer: Sendable {
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    try Self.configure(channel, configuration: configuration, sslContext: sslContext, ids: ids, events: events)
+                    try Self.configure(
+                        channel,
+                        configuration: configuration,
+                        sslContext: sslContext,
+                        ids: ids,
+                        events: events
+                    )
                 }
             }
         let bound: EventLoopFuture<Channel>
@@ -116,7 +122,12 @@ public final class WebSocketServer: Sendable {
             },
             upgradePipelineHandler: { channel, head in
                 channel.eventLoop.makeCompletedFuture {
-                    guard case .accept(let subprotocol, let compression) = policy.decide(requestMethod: head.method.rawValue, requestHeaders: head.headerFields) else {
+                    guard
+                        case .accept(let subprotocol, let compression) = policy.decide(
+                            requestMethod: head.method.rawValue,
+                            requestHeaders: head.headerFields
+                        )
+                    else {
                         preconditionFailure("a refused request was upgraded")
                     }
                     let connection = WebSocketConnection(eventLoop: channel.eventLoop)
@@ -129,7 +140,8 @@ public final class WebSocketServer: Sendable {
                         echo: configuration.echo,
                         keepalive: configuration.keepalive
                     )
-                    let handler = WebSocketConnectionHandler(settings: settings, eventLoop: channel.eventLoop) { event in
+                    let handler = WebSocketConnectionHandler(settings: settings, eventLoop: channel.eventLoop) {
+                        event in
                         events(.client(client, event))
                     }
                     connection.box.value = handler
@@ -157,7 +169,12 @@ public final class WebSocketServer: Sendable {
             notUpgradingCompletionHandler: { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let refusalHandler = UpgradeRefusalHandler(policy: policy, head: requestHead.value) { refusal in
-                        events(.refused(remoteAddress: remoteAddress, reason: "answered \(refusal.status): \(refusal.reason)"))
+                        events(
+                            .refused(
+                                remoteAddress: remoteAddress,
+                                reason: "answered \(refusal.status): \(refusal.reason)"
+                            )
+                        )
                     }
                     try channel.pipeline.syncOperations.addHandler(refusalHandler)
                     return false

@@ -35,8 +35,12 @@ public struct EventRenderer: Sendable {
             guard self.style.showPingPong else {
                 return nil
             }
-            return ANSIColor.dim.paint(EventFormatter.control("pong", payload: payload, roundTrip: roundTrip), if: color)
-        case .progress(let progress) where !progress.isComplete && (progress.totalBytes ?? progress.sentBytes) < Self.progressThreshold:
+            return ANSIColor.dim.paint(
+                EventFormatter.control("pong", payload: payload, roundTrip: roundTrip),
+                if: color
+            )
+        case .progress(let progress)
+        where !progress.isComplete && (progress.totalBytes ?? progress.sentBytes) < Self.progressThreshold:
             // A small file is sent at once: its last report is enough.
             return nil
         case .progress(let progress):
@@ -44,7 +48,10 @@ public struct EventRenderer: Sendable {
         case .handshake(let trace):
             return ANSIColor.dim.paint(trace.lines.joined(separator: "\n"), if: color)
         case .redirect(let redirection):
-            return ANSIColor.dim.paint("Redirected (\(redirection.status)) to \(EventFormatter.escaped(redirection.url))", if: color)
+            return ANSIColor.dim.paint(
+                "Redirected (\(redirection.status)) to \(EventFormatter.escaped(redirection.url))",
+                if: color
+            )
         case .unsent(let messages):
             return ANSIColor.red.paint("error: " + EventFormatter.unsent(messages.count), if: color)
         case .reconnect(let attempt):

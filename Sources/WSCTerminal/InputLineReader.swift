@@ -2,11 +2,11 @@ import Dispatch
 import NIOCore
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Reads standard input that is not a terminal, in large chunks, and splits it into records.
@@ -36,7 +36,11 @@ public enum InputLineReader {
     ///
     /// A record longer than `limit` bytes is not kept: the rest of it is read and dropped,
     /// and it comes as ``InputRecord/tooLong(_:)``, so memory stays bounded by the limit.
-    public static func records(separator: UInt8 = UInt8(ascii: "\n"), limit: Int = .max, descriptor: CInt = STDIN_FILENO) -> InputBatches {
+    public static func records(
+        separator: UInt8 = UInt8(ascii: "\n"),
+        limit: Int = .max,
+        descriptor: CInt = STDIN_FILENO
+    ) -> InputBatches {
         Self.batches(
             of: LineCutter(separator: separator, pending: RecordBuffer(limit: limit)),
             readSize: Self.chunkSize,
@@ -77,7 +81,12 @@ public enum InputLineReader {
             return Self.sizedBatches(of: size, descriptor: descriptor)
         }
         // Large reads: a batch then holds many records, and costs one hop to the connection.
-        return Self.batches(of: SizeCutter(size: size), readSize: Self.largeChunkSize, readAhead: Self.largeReadAhead, descriptor: descriptor)
+        return Self.batches(
+            of: SizeCutter(size: size),
+            readSize: Self.largeChunkSize,
+            readAhead: Self.largeReadAhead,
+            descriptor: descriptor
+        )
     }
 
     /// Records of `size` bytes read straight into buffers of their own (``InputRecord/buffer(_:)``),
@@ -138,7 +147,12 @@ public enum InputLineReader {
 
     /// Reads on a thread of its own, `readSize` bytes at a time, and yields the records
     /// `cutter` makes of each read as one batch; at most `readAhead` reads ahead.
-    private static func batches<Cutter: RecordCutter>(of cutter: Cutter, readSize: Int, readAhead: Int, descriptor: CInt) -> InputBatches {
+    private static func batches<Cutter: RecordCutter>(
+        of cutter: Cutter,
+        readSize: Int,
+        readAhead: Int,
+        descriptor: CInt
+    ) -> InputBatches {
         let (stream, continuation) = AsyncStream.makeStream(of: [InputRecord].self, bufferingPolicy: .unbounded)
         let credits = Self.credits(readAhead)
         DispatchQueue(label: "wsc.stdin").async {
@@ -265,10 +279,10 @@ struct RecordBuffer {
 
 private func systemRead(_ descriptor: CInt, _ buffer: UnsafeMutableRawPointer?, _ count: Int) -> Int {
     #if canImport(Glibc)
-    Glibc.read(descriptor, buffer, count)
+        Glibc.read(descriptor, buffer, count)
     #elseif canImport(Musl)
-    Musl.read(descriptor, buffer, count)
+        Musl.read(descriptor, buffer, count)
     #else
-    Darwin.read(descriptor, buffer, count)
+        Darwin.read(descriptor, buffer, count)
     #endif
 }

@@ -2,11 +2,11 @@ import CLibEdit
 import Dispatch
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// The prompt, on libedit: emacs keys, history, completion, and output printed above the

@@ -1,9 +1,9 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Writes bytes to a file descriptor in full, retrying short writes.
@@ -86,10 +86,10 @@ public struct OutputStream: Sendable {
 
 private func systemWrite(_ descriptor: CInt, _ pointer: UnsafeRawPointer, _ count: Int) -> Int {
     #if canImport(Glibc)
-    Glibc.write(descriptor, pointer, count)
+        Glibc.write(descriptor, pointer, count)
     #elseif canImport(Musl)
-    Musl.write(descriptor, pointer, count)
+        Musl.write(descriptor, pointer, count)
     #else
-    Darwin.write(descriptor, pointer, count)
+        Darwin.write(descriptor, pointer, count)
     #endif
 }

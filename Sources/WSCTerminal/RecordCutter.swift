@@ -1,9 +1,9 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 /// Cuts what is read into records, keeping what is left of an unfinished one.
@@ -40,7 +40,8 @@ struct LineCutter: RecordCutter {
         }
         return bytes.withUnsafeBytes { buffer -> Int? in
             let offset = start - bytes.startIndex
-            guard let base = buffer.baseAddress, let found = memchr(base + offset, CInt(byte), buffer.count - offset) else {
+            guard let base = buffer.baseAddress, let found = memchr(base + offset, CInt(byte), buffer.count - offset)
+            else {
                 return nil
             }
             return bytes.startIndex + (UnsafeRawPointer(found) - base)

@@ -38,7 +38,9 @@ struct CertificateRejectionTests {
         #expect(issued.issuerCommonName == "wsc test CA")
         #expect(issued.subjectCommonName == "server")
         #expect(!issued.isSelfIssued)
-        let selfSigned = try #require(CertificateNames(der: Self.certificate(issuer: "localhost", subject: "localhost")))
+        let selfSigned = try #require(
+            CertificateNames(der: Self.certificate(issuer: "localhost", subject: "localhost"))
+        )
         #expect(selfSigned.isSelfIssued)
     }
 
@@ -82,15 +84,25 @@ struct CertificateRejectionTests {
                 == "the server's certificate \"localhost\" is self-signed, not issued by a trusted CA (--ca FILE trusts its CA; -k skips verification)"
         )
         let unreadable = CertificateRejection(names: nil, notValidBefore: 0, notValidAfter: .max)
-        #expect(unreadable.explanation(now: 1) == "the server's certificate is not trusted (--ca FILE trusts its CA; -k skips verification)")
+        #expect(
+            unreadable.explanation(now: 1)
+                == "the server's certificate is not trusted (--ca FILE trusts its CA; -k skips verification)"
+        )
     }
 
     @Test("BoringSSL's reason codes are picked out of its error text; common ones get words")
     func reasonCodes() {
-        let text = "sslError([Error: 268436572 error:1000045c:SSL routines:OPENSSL_internal:TLSV1_ALERT_CERTIFICATE_REQUIRED at /x/tls_record.cc:491])"
+        let text =
+            "sslError([Error: 268436572 error:1000045c:SSL routines:OPENSSL_internal:TLSV1_ALERT_CERTIFICATE_REQUIRED at /x/tls_record.cc:491])"
         #expect(TLSAlert.reasonCodes(in: text) == ["TLSV1_ALERT_CERTIFICATE_REQUIRED"])
-        #expect(TLSAlert.explanation(of: "TLSV1_ALERT_CERTIFICATE_REQUIRED") == "the server requires a client certificate (give one with --cert and --key)")
-        #expect(TLSAlert.explanation(of: "WRONG_VERSION_NUMBER") == "the server does not speak TLS on this port (a ws:// server?)")
+        #expect(
+            TLSAlert.explanation(of: "TLSV1_ALERT_CERTIFICATE_REQUIRED")
+                == "the server requires a client certificate (give one with --cert and --key)"
+        )
+        #expect(
+            TLSAlert.explanation(of: "WRONG_VERSION_NUMBER")
+                == "the server does not speak TLS on this port (a ws:// server?)"
+        )
         #expect(TLSAlert.explanation(of: "SOMETHING_ELSE") == nil)
         #expect(TLSAlert.reasonCodes(in: "no codes here; OPENSSL_internal:") == [])
         #expect(

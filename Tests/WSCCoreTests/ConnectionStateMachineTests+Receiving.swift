@@ -3,7 +3,11 @@ import WSCCore
 
 /// Frames from the peer, in every state where they can arrive.
 extension ConnectionStateMachineTests {
-    @Test("messageReceived, echoed with --echo only while open", arguments: Event.messageReceived.possibleIn, [false, true])
+    @Test(
+        "messageReceived, echoed with --echo only while open",
+        arguments: Event.messageReceived.possibleIn,
+        [false, true]
+    )
     func messageReceived(start: Start, echoes: Bool) {
         var machine = start.machine(echoes: echoes)
         let action = machine.messageReceived()
@@ -12,13 +16,17 @@ extension ConnectionStateMachineTests {
             #expect(action == (echoes ? .deliverAndEchoMessage : .deliverMessage))
         case .closingByUser:
             #expect(action == .deliverMessage)
-        case .connecting, .upgraded, .closingByPeer, .closingAbandoned, .closingHandshakeDone, .closingAfterViolation, .closed:
+        case .connecting, .upgraded, .closingByPeer, .closingAbandoned, .closingHandshakeDone, .closingAfterViolation,
+            .closed:
             #expect(action == .dropMessage)
         }
         #expect(machine.readyState == start.readyState)
     }
 
-    @Test("dataFrameReceived: frames are assembled while messages would be delivered", arguments: Event.dataFrameReceived.possibleIn)
+    @Test(
+        "dataFrameReceived: frames are assembled while messages would be delivered",
+        arguments: Event.dataFrameReceived.possibleIn
+    )
     func dataFrameReceived(start: Start) {
         var machine = start.machine
         let action = machine.dataFrameReceived()
@@ -59,7 +67,9 @@ extension ConnectionStateMachineTests {
         let action = machine.protocolViolated(Self.violation, code: .invalidPayloadData)
         switch start {
         case .open:
-            #expect(action == .failConnection(Self.violation, code: .invalidPayloadData, reason: Self.violation.message))
+            #expect(
+                action == .failConnection(Self.violation, code: .invalidPayloadData, reason: Self.violation.message)
+            )
             #expect(machine.readyState == .closing)
         case .closed:
             #expect(action == .none)
@@ -76,16 +86,25 @@ extension ConnectionStateMachineTests {
         var machine = ConnectionStateMachine()
         machine.open()
         #expect(machine.closeFrameReceived(code: nil, reason: "") == .sendClose(code: nil, reason: ""))
-        #expect(machine.channelClosed() == .fireClose(CloseInfo(code: .noStatusReceived, reason: "", wasClean: true, initiator: .peer)))
+        #expect(
+            machine.channelClosed()
+                == .fireClose(CloseInfo(code: .noStatusReceived, reason: "", wasClean: true, initiator: .peer))
+        )
     }
 
     @Test("as a server: the peer's close is answered and TCP ended by us; a clean close follows")
     func serverAnswersCloseAndEndsTCP() {
         var machine = ConnectionStateMachine(role: .server)
         machine.open()
-        #expect(machine.closeFrameReceived(code: CloseCode(4001), reason: "bye") == .answerCloseAndCloseChannel(code: CloseCode(4001)))
+        #expect(
+            machine.closeFrameReceived(code: CloseCode(4001), reason: "bye")
+                == .answerCloseAndCloseChannel(code: CloseCode(4001))
+        )
         #expect(machine.readyState == .closing)
-        #expect(machine.channelClosed() == .fireClose(CloseInfo(code: CloseCode(4001), reason: "bye", wasClean: true, initiator: .peer)))
+        #expect(
+            machine.channelClosed()
+                == .fireClose(CloseInfo(code: CloseCode(4001), reason: "bye", wasClean: true, initiator: .peer))
+        )
     }
 
     @Test("as a server: our close, then the client's answer, ends TCP; a close without a code too")
@@ -94,7 +113,10 @@ extension ConnectionStateMachineTests {
         machine.open()
         #expect(machine.closeRequested(code: .goingAway, reason: "") == .sendClose(code: .goingAway, reason: ""))
         #expect(machine.closeFrameReceived(code: .goingAway, reason: "") == .closeChannel)
-        #expect(machine.channelClosed() == .fireClose(CloseInfo(code: .goingAway, reason: "", wasClean: true, initiator: .user)))
+        #expect(
+            machine.channelClosed()
+                == .fireClose(CloseInfo(code: .goingAway, reason: "", wasClean: true, initiator: .user))
+        )
 
         var silent = ConnectionStateMachine(role: .server)
         silent.open()
@@ -106,6 +128,9 @@ extension ConnectionStateMachineTests {
         var machine = ConnectionStateMachine(role: .server)
         machine.open()
         let action = machine.protocolViolated(Self.violation, code: .protocolError)
-        #expect(action == .failConnectionAndCloseChannel(Self.violation, code: .protocolError, reason: Self.violation.message))
+        #expect(
+            action
+                == .failConnectionAndCloseChannel(Self.violation, code: .protocolError, reason: Self.violation.message)
+        )
     }
 }

@@ -29,7 +29,12 @@ extension ConnectionStateMachineTests {
         if start == .open {
             #expect(action == .sendFrame)
         } else {
-            #expect(action == .refuseFrame(ConnectionError(.input, "not sent: the connection is \(start.readyState.name.lowercased())")))
+            #expect(
+                action
+                    == .refuseFrame(
+                        ConnectionError(.input, "not sent: the connection is \(start.readyState.name.lowercased())")
+                    )
+            )
         }
         #expect(machine.readyState == start.readyState)
     }
@@ -75,7 +80,9 @@ extension ConnectionStateMachineTests {
         #expect(machine.keepaliveTimerFired() == (start == .open ? .runKeepalive : .none))
         let action = machine.keepaliveTimedOut(error)
         if start == .open {
-            #expect(action == .failConnectionAndCloseChannel(error, code: .internalError, reason: "keepalive ping timeout"))
+            #expect(
+                action == .failConnectionAndCloseChannel(error, code: .internalError, reason: "keepalive ping timeout")
+            )
             #expect(machine.readyState == .closing)
         } else {
             #expect(action == .none)
@@ -89,7 +96,10 @@ extension ConnectionStateMachineTests {
         for role in [ConnectionRole.client, .server] {
             var machine = ConnectionStateMachine(role: role)
             machine.open()
-            #expect(machine.keepaliveTimedOut(error) == .failConnectionAndCloseChannel(error, code: .internalError, reason: "keepalive ping timeout"))
+            #expect(
+                machine.keepaliveTimedOut(error)
+                    == .failConnectionAndCloseChannel(error, code: .internalError, reason: "keepalive ping timeout")
+            )
             #expect(machine.keepaliveTimedOut(error) == .none)
             #expect(machine.channelClosed() == .fireClose(.abnormal(initiator: .protocolFailure)))
         }
@@ -140,9 +150,13 @@ extension ConnectionStateMachineTests {
         case .closingAfterViolation:
             #expect(action == .fireClose(.abnormal(initiator: .protocolFailure)))
         case .closingByPeer:
-            #expect(action == .fireClose(CloseInfo(code: CloseCode(4001), reason: "bye", wasClean: true, initiator: .peer)))
+            #expect(
+                action == .fireClose(CloseInfo(code: CloseCode(4001), reason: "bye", wasClean: true, initiator: .peer))
+            )
         case .closingHandshakeDone:
-            #expect(action == .fireClose(CloseInfo(code: .normalClosure, reason: "ok", wasClean: true, initiator: .user)))
+            #expect(
+                action == .fireClose(CloseInfo(code: .normalClosure, reason: "ok", wasClean: true, initiator: .user))
+            )
         case .closed:
             #expect(action == .none)
         }

@@ -22,7 +22,11 @@ struct ConnectionStateMachineTests {
 
         var testDescription: String { self.rawValue }
 
-        func machine(role: ConnectionRole = .client, echoes: Bool = false, givesBackUnsent: Bool = false) -> ConnectionStateMachine {
+        func machine(
+            role: ConnectionRole = .client,
+            echoes: Bool = false,
+            givesBackUnsent: Bool = false
+        ) -> ConnectionStateMachine {
             var machine = ConnectionStateMachine(role: role, echoes: echoes, givesBackUnsent: givesBackUnsent)
             switch self {
             case .connecting:
@@ -59,7 +63,8 @@ struct ConnectionStateMachineTests {
             switch self {
             case .connecting, .upgraded: .connecting
             case .open: .open
-            case .closingByUser, .closingByPeer, .closingAbandoned, .closingHandshakeDone, .closingAfterViolation: .closing
+            case .closingByUser, .closingByPeer, .closingAbandoned, .closingHandshakeDone, .closingAfterViolation:
+                .closing
             case .closed: .closed
             }
         }
@@ -111,18 +116,24 @@ struct ConnectionStateMachineTests {
 
         /// The states in which this event cannot happen: the machine stops the process.
         var impossibleIn: [Start] {
-            let afterOpening: [Start] = [.upgraded, .open, .closingByUser, .closingByPeer, .closingHandshakeDone, .closingAfterViolation]
+            let afterOpening: [Start] = [
+                .upgraded, .open, .closingByUser, .closingByPeer, .closingHandshakeDone, .closingAfterViolation,
+            ]
             switch self {
             case .channelConnected, .redirectReceived, .upgradeSucceeded:
                 return afterOpening
             case .upgradeCompleted:
-                return [.connecting, .open, .closingByUser, .closingByPeer, .closingHandshakeDone, .closingAfterViolation]
+                return [
+                    .connecting, .open, .closingByUser, .closingByPeer, .closingHandshakeDone, .closingAfterViolation,
+                ]
             case .connectFailed:
                 return [.open, .closingByUser, .closingByPeer, .closingHandshakeDone, .closingAfterViolation]
-            case .dataFrameReceived, .messageReceived, .pingReceived, .pongReceived, .closeFrameReceived, .protocolViolated,
+            case .dataFrameReceived, .messageReceived, .pingReceived, .pongReceived, .closeFrameReceived,
+                .protocolViolated,
                 .fileChunkRead, .fileStreamEnded, .keepaliveTimerFired, .keepaliveTimedOut:
                 return [.connecting, .upgraded]
-            case .sendRequested, .controlFrameRequested, .closeRequested, .closeTimedOut, .transportFailed, .channelClosed:
+            case .sendRequested, .controlFrameRequested, .closeRequested, .closeTimedOut, .transportFailed,
+                .channelClosed:
                 return []
             }
         }

@@ -6,18 +6,34 @@ struct FileTransferTests {
     static let chunk = FileTransfer.chunkSize
     static let start = ContinuousClock.now
 
-    @Test("a file of known size: chunks of chunkSize, the first with the message's kind, the one that reaches the size last")
+    @Test(
+        "a file of known size: chunks of chunkSize, the first with the message's kind, the one that reaches the size last"
+    )
     func knownSize() {
         var transfer = FileTransfer(name: "f", size: Int64(Self.chunk * 2 + 10), kind: .binary, now: Self.start)
-        #expect(transfer.started == TransferProgress(name: "f", sentBytes: 0, totalBytes: Int64(Self.chunk * 2 + 10), isComplete: false))
+        #expect(
+            transfer.started
+                == TransferProgress(name: "f", sentBytes: 0, totalBytes: Int64(Self.chunk * 2 + 10), isComplete: false)
+        )
         #expect(transfer.nextChunk == (0, Self.chunk))
-        #expect(transfer.chunkRead(count: Self.chunk, now: Self.start) == .init(kind: .binary, fin: false, report: nil, end: nil))
+        #expect(
+            transfer.chunkRead(count: Self.chunk, now: Self.start)
+                == .init(kind: .binary, fin: false, report: nil, end: nil)
+        )
         #expect(transfer.nextChunk == (Int64(Self.chunk), Self.chunk))
         #expect(transfer.chunkRead(count: Self.chunk, now: Self.start).kind == .continuation)
         #expect(transfer.nextChunk == (Int64(Self.chunk * 2), 10))
         let last = transfer.chunkRead(count: 10, now: Self.start)
         let total = Int64(Self.chunk * 2 + 10)
-        #expect(last == .init(kind: .continuation, fin: true, report: nil, end: .complete(TransferProgress(name: "f", sentBytes: total, totalBytes: total, isComplete: true))))
+        #expect(
+            last
+                == .init(
+                    kind: .continuation,
+                    fin: true,
+                    report: nil,
+                    end: .complete(TransferProgress(name: "f", sentBytes: total, totalBytes: total, isComplete: true))
+                )
+        )
     }
 
     @Test("an empty file is one empty frame of the message's kind that ends it")
@@ -53,7 +69,15 @@ struct FileTransferTests {
         var transfer = FileTransfer(name: "r", size: Int64(Self.chunk * 10), kind: .binary, now: Self.start)
         #expect(transfer.chunkRead(count: Self.chunk, now: Self.start + .milliseconds(100)).report == nil)
         let report = transfer.chunkRead(count: Self.chunk, now: Self.start + .milliseconds(300)).report
-        #expect(report == TransferProgress(name: "r", sentBytes: Int64(Self.chunk * 2), totalBytes: Int64(Self.chunk * 10), isComplete: false))
+        #expect(
+            report
+                == TransferProgress(
+                    name: "r",
+                    sentBytes: Int64(Self.chunk * 2),
+                    totalBytes: Int64(Self.chunk * 10),
+                    isComplete: false
+                )
+        )
         #expect(transfer.chunkRead(count: Self.chunk, now: Self.start + .milliseconds(500)).report == nil)
         #expect(transfer.chunkRead(count: Self.chunk, now: Self.start + .milliseconds(600)).report != nil)
     }

@@ -5,12 +5,25 @@ import WSCCore
 struct FormattingTests {
     @Test("reconnect and unsent lines: the delay to a tenth of a second, counts in words")
     func reconnecting() {
-        #expect(EventFormatter.reconnecting(ReconnectAttempt(attempt: 2, delay: .milliseconds(1450))) == "Reconnecting in 1.5 s (attempt 2)")
-        #expect(EventFormatter.reconnecting(ReconnectAttempt(attempt: 1, delay: .milliseconds(960))) == "Reconnecting in 1.0 s (attempt 1)")
-        #expect(EventFormatter.reconnecting(ReconnectAttempt(attempt: 7, delay: .seconds(30))) == "Reconnecting in 30.0 s (attempt 7)")
+        #expect(
+            EventFormatter.reconnecting(ReconnectAttempt(attempt: 2, delay: .milliseconds(1450)))
+                == "Reconnecting in 1.5 s (attempt 2)"
+        )
+        #expect(
+            EventFormatter.reconnecting(ReconnectAttempt(attempt: 1, delay: .milliseconds(960)))
+                == "Reconnecting in 1.0 s (attempt 1)"
+        )
+        #expect(
+            EventFormatter.reconnecting(ReconnectAttempt(attempt: 7, delay: .seconds(30)))
+                == "Reconnecting in 30.0 s (attempt 7)"
+        )
         #expect(EventFormatter.unsent(1) == "1 message not sent: the connection ended before it went out")
         #expect(EventFormatter.unsent(3) == "3 messages not sent: the connection ended before they went out")
-        let line = NDJSON.line(for: .reconnect(ReconnectAttempt(attempt: 3, delay: .milliseconds(2500))), time: 0, showPingPong: false)
+        let line = NDJSON.line(
+            for: .reconnect(ReconnectAttempt(attempt: 3, delay: .milliseconds(2500))),
+            time: 0,
+            showPingPong: false
+        )
         #expect(line?.hasPrefix(#"{"event":"reconnect","attempt":3,"delayMilliseconds":2500,"time":"#) == true)
     }
 
@@ -21,7 +34,9 @@ struct FormattingTests {
                 == "Connected to ws://h/ (subprotocol: chat, extensions: x)"
         )
         #expect(
-            EventFormatter.opened(OpenInfo(url: "/a\u{1B}", subprotocol: nil, extensions: [], remoteAddress: "[::1]:5000"))
+            EventFormatter.opened(
+                OpenInfo(url: "/a\u{1B}", subprotocol: nil, extensions: [], remoteAddress: "[::1]:5000")
+            )
                 == "Client connected from [::1]:5000 (path: /a\\x1b, subprotocol: none, extensions: none)"
         )
         #expect(
@@ -29,7 +44,8 @@ struct FormattingTests {
                 == "Disconnected (code: 1000, reason: \"bye\", wasClean: true)"
         )
         #expect(
-            EventFormatter.closed(.abnormal(initiator: .transport)) == "Disconnected (code: 1006, reason: \"\", wasClean: false)"
+            EventFormatter.closed(.abnormal(initiator: .transport))
+                == "Disconnected (code: 1006, reason: \"\", wasClean: false)"
         )
         #expect(EventFormatter.error(ConnectionError(.connect, "refused")) == "error: refused")
     }
@@ -47,7 +63,10 @@ struct FormattingTests {
 
     @Test("control characters in received text cannot drive the terminal")
     func escaping() {
-        #expect(EventFormatter.text("a\u{1B}[2Jb\u{07}\r\n\tc\u{7F}\u{9B}", pretty: false) == "< a\\x1b[2Jb\\x07\\r\n\tc\\x7f\\u{9b}")
+        #expect(
+            EventFormatter.text("a\u{1B}[2Jb\u{07}\r\n\tc\u{7F}\u{9B}", pretty: false)
+                == "< a\\x1b[2Jb\\x07\\r\n\tc\\x7f\\u{9b}"
+        )
         #expect(EventFormatter.quoted("say \"hi\"\n") == "\"say \\\"hi\\\"\\n\"")
     }
 
@@ -63,7 +82,10 @@ struct FormattingTests {
 
     @Test("base64 matches RFC 4648 test vectors")
     func base64() {
-        let vectors = ["": "", "f": "Zg==", "fo": "Zm8=", "foo": "Zm9v", "foob": "Zm9vYg==", "fooba": "Zm9vYmE=", "foobar": "Zm9vYmFy"]
+        let vectors = [
+            "": "", "f": "Zg==", "fo": "Zm8=", "foo": "Zm9v", "foob": "Zm9vYg==", "fooba": "Zm9vYmE=",
+            "foobar": "Zm9vYmFy",
+        ]
         for (plain, encoded) in vectors {
             #expect(Base64.encode(Array(plain.utf8)) == encoded)
         }
@@ -78,7 +100,9 @@ struct FormattingTests {
     @Test("exit status of a close")
     func exitStatus() {
         func status(_ code: UInt16, clean: Bool, by initiator: CloseInitiator) -> WSCCore.ExitStatus {
-            WSCCore.ExitStatus(closedWith: CloseInfo(code: CloseCode(code), reason: "", wasClean: clean, initiator: initiator))
+            WSCCore.ExitStatus(
+                closedWith: CloseInfo(code: CloseCode(code), reason: "", wasClean: clean, initiator: initiator)
+            )
         }
         #expect(status(1000, clean: true, by: .user) == .success)
         #expect(status(4000, clean: true, by: .user) == .success)
@@ -104,14 +128,18 @@ struct FormattingTests {
         #expect(EventFormatter.seconds(.seconds(1_000_000_000)) == "1000000000 s")
     }
 
-    @Test("what a session lost counts in its status: output 74 over a close's status, unsent input 65 over success only")
+    @Test(
+        "what a session lost counts in its status: output 74 over a close's status, unsent input 65 over success only"
+    )
     func exitStatusCountsLosses() {
         for status in WSCCore.ExitStatus.allCases {
             let closeStatus = status == .success || status == .closedAbnormally
             #expect(status.counting(outputFailed: false, inputNotSent: false) == status)
             #expect(status.counting(outputFailed: true, inputNotSent: false) == (closeStatus ? .outputFailed : status))
             #expect(status.counting(outputFailed: true, inputNotSent: true) == (closeStatus ? .outputFailed : status))
-            #expect(status.counting(outputFailed: false, inputNotSent: true) == (status == .success ? .dataError : status))
+            #expect(
+                status.counting(outputFailed: false, inputNotSent: true) == (status == .success ? .dataError : status)
+            )
         }
         #expect(WSCCore.ExitStatus.outputFailed.rawValue == 74 && ExitStatus.dataError.rawValue == 65)
     }
@@ -139,7 +167,9 @@ struct FormattingTests {
             try validation.validate(responseHeaders: [HeaderField(name: "sec-websocket-protocol", value: "other")])
         }
         #expect(throws: ConnectionError.self) {
-            try validation.validate(responseHeaders: [HeaderField(name: "Sec-WebSocket-Extensions", value: "permessage-deflate")])
+            try validation.validate(responseHeaders: [
+                HeaderField(name: "Sec-WebSocket-Extensions", value: "permessage-deflate")
+            ])
         }
     }
 
@@ -148,7 +178,9 @@ struct FormattingTests {
         let trace = HandshakeTrace(
             isRequest: true,
             startLine: "GET / HTTP/1.1",
-            headers: [HeaderField(name: "Authorization", value: "Basic dXNlcjpwYXNz"), HeaderField(name: "X", value: "y")]
+            headers: [
+                HeaderField(name: "Authorization", value: "Basic dXNlcjpwYXNz"), HeaderField(name: "X", value: "y"),
+            ]
         )
         #expect(trace.lines == ["> GET / HTTP/1.1", "> Authorization: Basic <redacted>", "> X: y"])
     }

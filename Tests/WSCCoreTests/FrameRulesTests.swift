@@ -44,16 +44,24 @@ struct FrameRulesTests {
         #expect(FrameRules.closePayload([UInt8]()) == .close(code: nil, reason: ""))
         #expect(FrameRules.closePayload([0x03]) == .violation(.protocolError, "close frame with a 1-byte payload"))
         #expect(FrameRules.closePayload([0x03, 0xE8]) == .close(code: .normalClosure, reason: ""))
-        #expect(FrameRules.closePayload([0x0F, 0xA1] + Array("bye ☺".utf8)) == .close(code: CloseCode(4001), reason: "bye ☺"))
+        #expect(
+            FrameRules.closePayload([0x0F, 0xA1] + Array("bye ☺".utf8))
+                == .close(code: CloseCode(4001), reason: "bye ☺")
+        )
         for invalid: UInt16 in [0, 999, 1004, 1005, 1006, 1015, 1016, 2999, 5000, 65535] {
             let bytes = [UInt8(invalid >> 8), UInt8(invalid & 0xFF)]
-            #expect(FrameRules.closePayload(bytes) == .violation(.protocolError, "close frame with invalid code \(invalid)"))
+            #expect(
+                FrameRules.closePayload(bytes) == .violation(.protocolError, "close frame with invalid code \(invalid)")
+            )
         }
         for valid: UInt16 in [1000, 1003, 1007, 1014, 3000, 4999] {
             let bytes = [UInt8(valid >> 8), UInt8(valid & 0xFF)]
             #expect(FrameRules.closePayload(bytes) == .close(code: CloseCode(valid), reason: ""))
         }
-        #expect(FrameRules.closePayload([0x03, 0xE8, 0xC3, 0x28]) == .violation(.invalidPayloadData, "close reason is not valid UTF-8"))
+        #expect(
+            FrameRules.closePayload([0x03, 0xE8, 0xC3, 0x28])
+                == .violation(.invalidPayloadData, "close reason is not valid UTF-8")
+        )
         // A slice that does not start at index 0 is read from its own start.
         let framed: [UInt8] = [0x88, 0x02, 0x03, 0xE9]
         #expect(FrameRules.closePayload(framed.dropFirst(2)) == .close(code: .goingAway, reason: ""))

@@ -58,8 +58,11 @@ struct FuzzCorpusTests {
     /// Runs `wsc-fuzz TARGET PATH...`; returns how many inputs it passed, and its output.
     static func replay(_ target: FuzzTarget, _ paths: [String]) -> (passed: Int, output: String) {
         let process = Process()
-        let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
-        process.executableURL = URL(fileURLWithPath: executable).deletingLastPathComponent().appendingPathComponent("wsc-fuzz")
+        let executable =
+            (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        process.executableURL = URL(fileURLWithPath: executable).deletingLastPathComponent().appendingPathComponent(
+            "wsc-fuzz"
+        )
         process.arguments = [target.rawValue] + paths
         var environment = ProcessInfo.processInfo.environment
         environment["SWIFT_BACKTRACE"] = "enable=no"
@@ -78,7 +81,10 @@ struct FuzzCorpusTests {
         let passed = lines.filter { $0.hasPrefix("passed ") }.count
         let clean = process.terminationReason == .exit && process.terminationStatus == 0
         let rest = lines.filter { !$0.hasPrefix("passed ") }.joined(separator: "\n")
-        return (clean ? paths.count : min(passed, paths.count - 1), rest + "\n(\(process.terminationReason == .exit ? "exit" : "signal") \(process.terminationStatus))")
+        return (
+            clean ? paths.count : min(passed, paths.count - 1),
+            rest + "\n(\(process.terminationReason == .exit ? "exit" : "signal") \(process.terminationStatus))"
+        )
     }
 
     @Test("every corpus has inputs", arguments: FuzzTarget.allCases)

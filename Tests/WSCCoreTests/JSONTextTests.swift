@@ -5,8 +5,11 @@ import WSCCore
 struct JSONTextTests {
     @Test("compact keeps order, numbers and escapes as written")
     func compact() throws {
-        let input = " { \"z\" : 1.50e+3 , \"a\" : [ true , false , null , \"x\\u00e9\\n y\" ] , \"m\" : { } , \"e\": [ ] } "
-        #expect(try JSONText.compact(input) == "{\"z\":1.50e+3,\"a\":[true,false,null,\"x\\u00e9\\n y\"],\"m\":{},\"e\":[]}")
+        let input =
+            " { \"z\" : 1.50e+3 , \"a\" : [ true , false , null , \"x\\u00e9\\n y\" ] , \"m\" : { } , \"e\": [ ] } "
+        #expect(
+            try JSONText.compact(input) == "{\"z\":1.50e+3,\"a\":[true,false,null,\"x\\u00e9\\n y\"],\"m\":{},\"e\":[]}"
+        )
     }
 
     @Test("scalars are JSON too")
@@ -18,22 +21,27 @@ struct JSONTextTests {
 
     @Test("pretty indents by two spaces")
     func pretty() throws {
-        #expect(try JSONText.pretty("{\"a\":[1,{\"b\":null}],\"c\":{}}") == """
-            {
-              "a": [
-                1,
+        #expect(
+            try JSONText.pretty("{\"a\":[1,{\"b\":null}],\"c\":{}}") == """
                 {
-                  "b": null
+                  "a": [
+                    1,
+                    {
+                      "b": null
+                    }
+                  ],
+                  "c": {}
                 }
-              ],
-              "c": {}
-            }
-            """)
+                """
+        )
     }
 
     @Test(
         "invalid JSON is refused",
-        arguments: ["", "{", "{\"a\"}", "{\"a\":}", "[1,]", "[1 2]", "01", "1.", "-", "\"\\x\"", "tru", "{\"a\":1}x", "\"a\u{01}\"", "[1e]", "{1:2}"]
+        arguments: [
+            "", "{", "{\"a\"}", "{\"a\":}", "[1,]", "[1 2]", "01", "1.", "-", "\"\\x\"", "tru", "{\"a\":1}x",
+            "\"a\u{01}\"", "[1e]", "{1:2}",
+        ]
     )
     func invalid(text: String) {
         #expect(throws: JSONError.self) {
@@ -51,7 +59,8 @@ struct JSONTextTests {
 
     @Test("past the depth limit, the error names the limit and does not call the text invalid")
     func depthLimitInWords() throws {
-        let atLimit = String(repeating: "[", count: JSONText.maximumDepth) + String(repeating: "]", count: JSONText.maximumDepth)
+        let atLimit =
+            String(repeating: "[", count: JSONText.maximumDepth) + String(repeating: "]", count: JSONText.maximumDepth)
         #expect(try JSONText.compact(atLimit) == atLimit)
         let over = "[" + atLimit + "]"
         let error = #expect(throws: JSONError.self) { try JSONText.compact(over) }

@@ -17,7 +17,10 @@ struct MessageAssemblerTests {
         #expect(assembler.frameReceived(.binary, fin: false, length: 3) == .startMessage(.binary))
         #expect(assembler.isAssembling)
         #expect(assembler.frameReceived(.continuation, fin: false, length: 0) == .appendFrame)
-        #expect(assembler.frameReceived(.continuation, fin: true, length: 4) == .appendFrameAndDeliver(.binary, compressed: false))
+        #expect(
+            assembler.frameReceived(.continuation, fin: true, length: 4)
+                == .appendFrameAndDeliver(.binary, compressed: false)
+        )
         #expect(!assembler.isAssembling)
     }
 
@@ -63,17 +66,31 @@ extension MessageAssemblerTests {
     @Test("RSV1 marks a compressed message on its first frame, once permessage-deflate is agreed")
     func compressedMessages() {
         var plain = MessageAssembler(maximumMessageSize: 100)
-        #expect(plain.frameReceived(.text, fin: true, rsv1: true, length: 5) == .fail(.protocolError, "frame with RSV1 set, but permessage-deflate was not agreed"))
+        #expect(
+            plain.frameReceived(.text, fin: true, rsv1: true, length: 5)
+                == .fail(.protocolError, "frame with RSV1 set, but permessage-deflate was not agreed")
+        )
 
         var assembler = MessageAssembler(maximumMessageSize: 100)
         assembler.compressionAgreed = true
-        #expect(assembler.frameReceived(.text, fin: true, rsv1: true, length: 5) == .deliverFrame(.text, compressed: true))
-        #expect(assembler.frameReceived(.binary, fin: true, rsv1: false, length: 5) == .deliverFrame(.binary, compressed: false))
+        #expect(
+            assembler.frameReceived(.text, fin: true, rsv1: true, length: 5) == .deliverFrame(.text, compressed: true)
+        )
+        #expect(
+            assembler.frameReceived(.binary, fin: true, rsv1: false, length: 5)
+                == .deliverFrame(.binary, compressed: false)
+        )
         #expect(assembler.frameReceived(.binary, fin: false, rsv1: true, length: 5) == .startMessage(.binary))
         #expect(assembler.frameReceived(.continuation, fin: false, length: 5) == .appendFrame)
-        #expect(assembler.frameReceived(.continuation, fin: true, length: 5) == .appendFrameAndDeliver(.binary, compressed: true))
+        #expect(
+            assembler.frameReceived(.continuation, fin: true, length: 5)
+                == .appendFrameAndDeliver(.binary, compressed: true)
+        )
         #expect(assembler.frameReceived(.text, fin: false, rsv1: true, length: 5) == .startMessage(.text))
-        #expect(assembler.frameReceived(.continuation, fin: true, rsv1: true, length: 5) == .fail(.protocolError, "continuation frame with RSV1 set"))
+        #expect(
+            assembler.frameReceived(.continuation, fin: true, rsv1: true, length: 5)
+                == .fail(.protocolError, "continuation frame with RSV1 set")
+        )
         #expect(!assembler.isAssembling)
     }
 }

@@ -27,7 +27,11 @@ struct OutboundQueueTests {
         // Order is kept: an allowed send waits behind those held.
         #expect(queue.sendAllowed(.message("d", 5)) == nil)
         #expect(queue.queuedBytes == 155)
-        #expect([queue.nextToWrite(), queue.nextToWrite(), queue.nextToWrite(), queue.nextToWrite()] == [.message("b", 100), .message("c", 50), .message("d", 5), nil])
+        #expect(
+            [queue.nextToWrite(), queue.nextToWrite(), queue.nextToWrite(), queue.nextToWrite()] == [
+                .message("b", 100), .message("c", 50), .message("d", 5), nil,
+            ]
+        )
         #expect(queue.queuedBytes == 0)
         #expect(queue.isEmpty && !queue.isBusy)
     }

@@ -35,9 +35,15 @@ struct ProxySettingsTests {
         let env = ["http_proxy": "http://h:1", "HTTPS_PROXY": "http://s:2", "ALL_PROXY": "http://a:3"]
         #expect(try ProxySettings.fromEnvironment(env, for: ws)?.description == "http://h:1")
         #expect(try ProxySettings.fromEnvironment(env, for: wss)?.description == "http://s:2")
-        #expect(try ProxySettings.fromEnvironment(["HTTP_PROXY": "http://h:1"], for: ws) == nil, "upper-case HTTP_PROXY is ignored, as curl does")
+        #expect(
+            try ProxySettings.fromEnvironment(["HTTP_PROXY": "http://h:1"], for: ws) == nil,
+            "upper-case HTTP_PROXY is ignored, as curl does"
+        )
         #expect(try ProxySettings.fromEnvironment(["all_proxy": "http://a:3"], for: wss)?.description == "http://a:3")
-        #expect(try ProxySettings.fromEnvironment(env.merging(["no_proxy": "other.org, .example.com"]) { $1 }, for: ws) == nil)
+        #expect(
+            try ProxySettings.fromEnvironment(env.merging(["no_proxy": "other.org, .example.com"]) { $1 }, for: ws)
+                == nil
+        )
         #expect(try ProxySettings.fromEnvironment(env.merging(["NO_PROXY": "*"]) { $1 }, for: wss) == nil)
         #expect(try ProxySettings.fromEnvironment(env, for: WebSocketURL(parsing: "ws+unix:///s.sock:/")) == nil)
         #expect(try ProxySettings.fromEnvironment([:], for: ws) == nil)

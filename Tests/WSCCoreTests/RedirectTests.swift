@@ -56,7 +56,13 @@ struct RedirectTests {
     @Test("only 301, 302, 303, 307, 308 with a Location are redirects; the refusal shows it")
     func locations() {
         func rejection(_ status: Int, _ headers: [HeaderField]) -> UpgradeRejection {
-            UpgradeRejection(status: status, statusLine: "HTTP/1.1 \(status)", headers: headers, body: [], bodyTruncated: false)
+            UpgradeRejection(
+                status: status,
+                statusLine: "HTTP/1.1 \(status)",
+                headers: headers,
+                body: [],
+                bodyTruncated: false
+            )
         }
         let location = [HeaderField(name: "location", value: "/next")]
         #expect(Redirect.location(of: rejection(302, location)) == "/next")

@@ -15,7 +15,12 @@ struct SOCKS5NegotiationTests {
 
     @Test("with credentials: both methods offered, then RFC 1929 username/password")
     func credentials() throws {
-        var negotiation = try SOCKS5Negotiation(destination: .ipv4([127, 0, 0, 1]), port: 8080, user: "bob", password: "pw")
+        var negotiation = try SOCKS5Negotiation(
+            destination: .ipv4([127, 0, 0, 1]),
+            port: 8080,
+            user: "bob",
+            password: "pw"
+        )
         #expect(negotiation.start() == [5, 2, 0, 2])
         #expect(negotiation.received([5, 2]) == .send([1, 3] + Array("bob".utf8) + [2] + Array("pw".utf8)))
         #expect(negotiation.received([1, 0]) == .send([5, 1, 0, 1, 127, 0, 0, 1, 0x1F, 0x90]))
@@ -24,7 +29,12 @@ struct SOCKS5NegotiationTests {
 
     @Test("with credentials the proxy may still choose no authentication")
     func credentialsNotNeeded() throws {
-        var negotiation = try SOCKS5Negotiation(destination: .ipv4([10, 0, 0, 1]), port: 80, user: "bob", password: "pw")
+        var negotiation = try SOCKS5Negotiation(
+            destination: .ipv4([10, 0, 0, 1]),
+            port: 80,
+            user: "bob",
+            password: "pw"
+        )
         _ = negotiation.start()
         #expect(negotiation.received([5, 0]) == .send([5, 1, 0, 1, 10, 0, 0, 1, 0, 80]))
     }
@@ -47,7 +57,9 @@ struct SOCKS5NegotiationTests {
     func refusals() throws {
         var anonymous = try SOCKS5Negotiation(destination: .domain("h"), port: 1)
         _ = anonymous.start()
-        #expect(anonymous.received([5, 0xFF]) == .fail("it requires authentication (give user:pass@ in the proxy URL)"))
+        #expect(
+            anonymous.received([5, 0xFF]) == .fail("it requires authentication (give user:pass@ in the proxy URL)")
+        )
 
         var offered = try SOCKS5Negotiation(destination: .domain("h"), port: 1, user: "u", password: "p")
         _ = offered.start()
@@ -65,18 +77,28 @@ struct SOCKS5NegotiationTests {
         var ruled = try SOCKS5Negotiation(destination: .domain("h"), port: 1)
         _ = ruled.start()
         _ = ruled.received([5, 0])
-        #expect(ruled.received([5, 2, 0, 1, 0, 0, 0, 0, 0, 0]) == .fail("it answered: connection not allowed by its rules"))
+        #expect(
+            ruled.received([5, 2, 0, 1, 0, 0, 0, 0, 0, 0]) == .fail("it answered: connection not allowed by its rules")
+        )
 
         var http = try SOCKS5Negotiation(destination: .domain("h"), port: 1)
         _ = http.start()
-        #expect(http.received(Array("HTTP/1.1 400".utf8)) == .fail("it does not speak SOCKS5 (version 72 in its answer)"))
+        #expect(
+            http.received(Array("HTTP/1.1 400".utf8)) == .fail("it does not speak SOCKS5 (version 72 in its answer)")
+        )
     }
 
     @Test("fields that cannot be encoded are refused up front")
     func limits() {
-        #expect(throws: URLError.self) { try SOCKS5Negotiation(destination: .domain(String(repeating: "a", count: 256)), port: 1) }
-        #expect(throws: URLError.self) { try SOCKS5Negotiation(destination: .domain("h"), port: 1, user: "", password: "p") }
-        #expect(throws: URLError.self) { try SOCKS5Negotiation(destination: .domain("h"), port: 1, user: "u", password: "") }
+        #expect(throws: URLError.self) {
+            try SOCKS5Negotiation(destination: .domain(String(repeating: "a", count: 256)), port: 1)
+        }
+        #expect(throws: URLError.self) {
+            try SOCKS5Negotiation(destination: .domain("h"), port: 1, user: "", password: "p")
+        }
+        #expect(throws: URLError.self) {
+            try SOCKS5Negotiation(destination: .domain("h"), port: 1, user: "u", password: "")
+        }
         #expect(throws: URLError.self) { try SOCKS5Negotiation(destination: .domain("h"), port: 70000) }
     }
 }

@@ -38,7 +38,10 @@ struct WebSocketURLTests {
 
     @Test(
         "found by fuzzing: control characters, and combining marks fused to a delimiter, are refused",
-        arguments: ["ws://h/a\nb", "ws://h/\tx", "ws://h/\u{0}", "\u{2DE7}\u{FFFD}", "ws:/\u{2DE7}/h/", "h\u{0600}/x", "ws://h/?\u{301}x", "\u{FFFD}\u{0600}"]
+        arguments: [
+            "ws://h/a\nb", "ws://h/\tx", "ws://h/\u{0}", "\u{2DE7}\u{FFFD}", "ws:/\u{2DE7}/h/", "h\u{0600}/x",
+            "ws://h/?\u{301}x", "\u{FFFD}\u{0600}",
+        ]
     )
     func fuzzFindings(text: String) {
         #expect(throws: URLError.self) {
@@ -67,7 +70,10 @@ struct WebSocketURLTests {
 
     @Test(
         "bad URLs are refused",
-        arguments: ["", "http://h/", "ws://", "ws://h:0/", "ws://h:65536/", "ws://h:x/", "ws://::1/", "ws://[::1/", "ws://[zz]/", "ws://h/#frag", "ws://h h/"]
+        arguments: [
+            "", "http://h/", "ws://", "ws://h:0/", "ws://h:65536/", "ws://h:x/", "ws://::1/", "ws://[::1/",
+            "ws://[zz]/", "ws://h/#frag", "ws://h h/",
+        ]
     )
     func bad(text: String) {
         #expect(throws: URLError.self) {

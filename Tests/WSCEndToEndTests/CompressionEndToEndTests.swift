@@ -34,7 +34,10 @@ extension EndToEnd {
                 ([], "permessage-deflate"),
                 (["server_no_context_takeover=1"], "permessage-deflate; server_no_context_takeover"),
                 (["client_no_context_takeover=1"], "permessage-deflate; client_no_context_takeover"),
-                (["server_max_window_bits=10", "client_max_window_bits=9"], "permessage-deflate; server_max_window_bits=10; client_max_window_bits=9"),
+                (
+                    ["server_max_window_bits=10", "client_max_window_bits=9"],
+                    "permessage-deflate; server_max_window_bits=10; client_max_window_bits=9"
+                ),
                 (["client_max_window_bits=8"], "permessage-deflate; client_max_window_bits=8"),
             ]
         )
@@ -69,7 +72,10 @@ extension EndToEnd {
                 ([], "permessage-deflate"),
                 (["server_no_context_takeover=1"], "permessage-deflate; server_no_context_takeover"),
                 (["client_no_context_takeover=1"], "permessage-deflate; client_no_context_takeover"),
-                (["server_max_window_bits=9", "client_max_window_bits=10"], "permessage-deflate; server_max_window_bits=9"),
+                (
+                    ["server_max_window_bits=9", "client_max_window_bits=10"],
+                    "permessage-deflate; server_max_window_bits=9"
+                ),
             ]
             for (parameters, answer) in offers {
                 let python = try pythonClient([server.url, "deflate"] + parameters, timeout: 60)

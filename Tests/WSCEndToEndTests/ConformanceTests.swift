@@ -22,12 +22,17 @@ struct ConformanceTests {
     static let lanes = ["1.*,2.*,3.*,4.*,5.*,6.*,7.*,10.*,12.*", "9.*,13.*"]
 
     /// The cases of each group in this version of the suite (25.10.1).
-    static let expectedCounts: [String: Int] = ["1": 16, "2": 11, "3": 7, "4": 10, "5": 20, "6": 145, "7": 37, "9": 54, "10": 1, "12": 90, "13": 126]
+    static let expectedCounts: [String: Int] = [
+        "1": 16, "2": 11, "3": 7, "4": 10, "5": 20, "6": 145, "7": 37, "9": 54, "10": 1, "12": 90, "13": 126,
+    ]
 
     @Test("every case OK or INFORMATIONAL; none NON-STRICT, FAILED or UNIMPLEMENTED", arguments: Self.lanes)
     func lane(cases: String) async throws {
         let runner = Paths.autobahn + "/run-client-suite.sh"
-        try #require(FileManager.default.isExecutableFile(atPath: runner), "Autobahn|Testsuite is missing: run make test-deps")
+        try #require(
+            FileManager.default.isExecutableFile(atPath: runner),
+            "Autobahn|Testsuite is missing: run make test-deps"
+        )
         let reports = try Paths.temporaryDirectory()
         defer { try? FileManager.default.removeItem(atPath: reports) }
         let port = try LoopbackPort.free()
@@ -36,11 +41,16 @@ struct ConformanceTests {
         print("Autobahn|Testsuite cases \(cases) against \(Paths.wsc)")
         // -t is the per-case hang guard; the longest cases take about 30 s on an idle machine.
         let run = try await Spawn.runDetached(
-            ["/bin/bash", runner, "-a", "wsc", "-p", String(port), "-o", reports, "-t", "480", "-c", cases, "--", Paths.wsc, "--echo", "{url}"],
+            [
+                "/bin/bash", runner, "-a", "wsc", "-p", String(port), "-o", reports, "-t", "480", "-c", cases, "--",
+                Paths.wsc, "--echo", "{url}",
+            ],
             environment: environment
         )
         let results = try Self.results(in: reports + "/index.json")
-        let failing = results.filter { !Self.passing.contains($0.value.behavior) || !Self.passing.contains($0.value.close) }
+        let failing = results.filter {
+            !Self.passing.contains($0.value.behavior) || !Self.passing.contains($0.value.close)
+        }
         #expect(failing.isEmpty, "not passing: \(failing.keys.sorted())\n\(run.output)")
         #expect(run.status == 0, "\(run.output)")
         // Every case of the lane's groups ran.

@@ -1,7 +1,6 @@
 import Foundation
 import Testing
 
-
 extension EndToEnd {
     /// The man page and README describe the options the code has.
     @Suite("Documentation is in step with the code")
@@ -11,7 +10,11 @@ extension EndToEnd {
             let help = try WSCRun.run(["--help"]).output
             let pattern = try NSRegularExpression(pattern: "--[a-z][a-z-]+")
             let range = NSRange(help.startIndex..., in: help)
-            return Set(pattern.matches(in: help, range: range).compactMap { Range($0.range, in: help).map { String(help[$0]) } })
+            return Set(
+                pattern.matches(in: help, range: range).compactMap {
+                    Range($0.range, in: help).map { String(help[$0]) }
+                }
+            )
         }
 
         /// Whether `text` has `word` as a whole option name: `--reconnect` is not found in
@@ -40,7 +43,8 @@ extension EndToEnd {
             for option in options {
                 // mdoc writes --name as `Fl -name`.
                 #expect(
-                    Self.mentions(manual, "Fl " + option.dropFirst()) || Self.mentions(manual, ", " + option.dropFirst()),
+                    Self.mentions(manual, "Fl " + option.dropFirst())
+                        || Self.mentions(manual, ", " + option.dropFirst()),
                     "\(option) is missing from man/wsc.1"
                 )
             }
@@ -49,7 +53,8 @@ extension EndToEnd {
         @Test("every long option is in the README")
         func readme() throws {
             let readme = try String(contentsOfFile: Paths.packageRoot + "/README.md", encoding: .utf8)
-            for option in try Self.longOptions() where !["--help", "--version", "--generate-completion-script"].contains(option) {
+            for option in try Self.longOptions()
+            where !["--help", "--version", "--generate-completion-script"].contains(option) {
                 #expect(Self.mentions(readme, option), "\(option) is missing from README.md")
             }
         }
@@ -58,7 +63,9 @@ extension EndToEnd {
         func slashCommands() throws {
             let manual = try String(contentsOfFile: Paths.packageRoot + "/man/wsc.1", encoding: .utf8)
             let readme = try String(contentsOfFile: Paths.packageRoot + "/README.md", encoding: .utf8)
-            for command in ["/help", "/close", "/ping", "/pong", "/json", "/file", "/text", "/status", "/quit", "/clients", "/to"] {
+            for command in [
+                "/help", "/close", "/ping", "/pong", "/json", "/file", "/text", "/status", "/quit", "/clients", "/to",
+            ] {
                 #expect(manual.contains("Ic " + command), "\(command) missing from man/wsc.1")
                 #expect(readme.contains(command), "\(command) missing from README.md")
             }

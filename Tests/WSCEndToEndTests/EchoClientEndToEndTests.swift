@@ -13,7 +13,9 @@ extension EndToEnd {
             let bytes = Data((0..<300_000).map { _ in UInt8.random(in: 0...255) })
             try bytes.write(to: URL(fileURLWithPath: file))
             // The server greets with a text and a file, and stops after the two echoes.
-            let server = try ListenProcess.start(["-x", "hello echo", "--file", file, "--count", "2", "--binary-format", "base64"])
+            let server = try ListenProcess.start([
+                "-x", "hello echo", "--file", file, "--count", "2", "--binary-format", "base64",
+            ])
             // Standard input stays open and unread: only the server's close ends the client.
             let client = try ClientProcess.start(["--echo", "--binary-format", "raw", server.url])
             let ended = try server.finish()

@@ -11,7 +11,10 @@ extension EndToEnd {
         func upgradeNeverAnswered() throws {
             let server = try PeerServer.misbehaving("mute")
             defer { server.stop() }
-            let run = try WSCRun.run(["--connect-timeout", "1", "-x", "hi", "ws://127.0.0.1:\(server.port)/"], timeout: 10)
+            let run = try WSCRun.run(
+                ["--connect-timeout", "1", "-x", "hi", "ws://127.0.0.1:\(server.port)/"],
+                timeout: 10
+            )
             #expect(run.status == 69)
             #expect(run.standardError.hasPrefix("error: timed out after 1 s connecting to 127.0.0.1:\(server.port)\n"))
             #expect(run.output.isEmpty)
@@ -41,7 +44,10 @@ extension EndToEnd {
             let server = try PeerServer.misbehaving("linger")
             defer { server.stop() }
             // Both close frames went; only the server's end of TCP is missing (RFC 6455 7.1.1).
-            let run = try WSCRun.run(["--close-timeout", "1", "-w", "-1", "ws://127.0.0.1:\(server.port)/"], timeout: 10)
+            let run = try WSCRun.run(
+                ["--close-timeout", "1", "-w", "-1", "ws://127.0.0.1:\(server.port)/"],
+                timeout: 10
+            )
             #expect(run.status == 0)
             #expect(!run.standardError.contains("error:"))
             #expect(run.standardError.hasSuffix("Disconnected (code: 1000, reason: \"bye\", wasClean: true)\n"))
@@ -51,13 +57,23 @@ extension EndToEnd {
         func closeNeverAnswered() throws {
             let server = try PeerServer.silent()
             defer { server.stop() }
-            let run = try WSCRun.run(["--close-timeout", "1", "ws://127.0.0.1:\(server.port)/"], input: Data("hi\n".utf8), timeout: 10)
+            let run = try WSCRun.run(
+                ["--close-timeout", "1", "ws://127.0.0.1:\(server.port)/"],
+                input: Data("hi\n".utf8),
+                timeout: 10
+            )
             #expect(run.status == 1)
-            #expect(run.standardError.contains("error: no answer to our close within 1 s (--close-timeout): dropping the connection\n"))
+            #expect(
+                run.standardError.contains(
+                    "error: no answer to our close within 1 s (--close-timeout): dropping the connection\n"
+                )
+            )
             #expect(run.standardError.hasSuffix("Disconnected (code: 1006, reason: \"\", wasClean: false)\n"))
         }
 
-        @Test("TLS: expired, self-signed, wrong host, untrusted CA, client certificate required, not TLS: 69, said in words")
+        @Test(
+            "TLS: expired, self-signed, wrong host, untrusted CA, client certificate required, not TLS: 69, said in words"
+        )
         func tls() throws {
             let certificates = try TestCertificates.make()
             defer { certificates.remove() }
@@ -68,7 +84,8 @@ extension EndToEnd {
                     #"the server's certificate "expired" expired at "#
                 ),
                 (
-                    "self-signed", ["--cert", certificates.selfSignedCertificate, "--key", certificates.selfSignedKey], [],
+                    "self-signed", ["--cert", certificates.selfSignedCertificate, "--key", certificates.selfSignedKey],
+                    [],
                     #"the server's certificate "localhost" is self-signed, not issued by a trusted CA (--ca FILE trusts its CA; -k skips verification)"#
                 ),
                 (
@@ -80,7 +97,8 @@ extension EndToEnd {
                     #"the server's certificate "server" was issued by "wsc test CA", a CA not trusted here"#
                 ),
                 (
-                    "client certificate required", ["--cert", certificates.serverCertificate, "--key", certificates.serverKey] + ca, ca,
+                    "client certificate required",
+                    ["--cert", certificates.serverCertificate, "--key", certificates.serverKey] + ca, ca,
                     "the server requires a client certificate (give one with --cert and --key)"
                 ),
             ]
@@ -88,10 +106,14 @@ extension EndToEnd {
                 let server = try ListenProcess.start(["--echo"] + serve)
                 let run = try WSCRun.run(connect + ["-x", "hi", "wss://localhost:\(server.port)/"], timeout: 10)
                 #expect(run.status == 69, "\(name)")
-                #expect(run.standardError.hasPrefix("error: TLS handshake with localhost:\(server.port) failed: \(says)"), "\(name): \(run.standardError)")
+                #expect(
+                    run.standardError.hasPrefix("error: TLS handshake with localhost:\(server.port) failed: \(says)"),
+                    "\(name): \(run.standardError)"
+                )
                 #expect(run.output.isEmpty, "\(name)")
                 // The same server takes a client that trusts it (with -k where the certificate is wrong).
-                let trusting = name == "client certificate required"
+                let trusting =
+                    name == "client certificate required"
                     ? ca + ["--cert", certificates.clientCertificate, "--key", certificates.clientKey] : ["-k"]
                 let accepted = try WSCRun.run(trusting + ["-x", "hi", "wss://localhost:\(server.port)/"], timeout: 10)
                 #expect(accepted.status == 0, "\(name): \(accepted.standardError)")
@@ -103,7 +125,11 @@ extension EndToEnd {
             let plain = try ListenProcess.start(["--echo"])
             let run = try WSCRun.run(["-x", "hi", "wss://127.0.0.1:\(plain.port)/"], timeout: 10)
             #expect(run.status == 69)
-            #expect(run.standardError.hasPrefix("error: TLS handshake with 127.0.0.1:\(plain.port) failed: the server does not speak TLS on this port (a ws:// server?)\n"))
+            #expect(
+                run.standardError.hasPrefix(
+                    "error: TLS handshake with 127.0.0.1:\(plain.port) failed: the server does not speak TLS on this port (a ws:// server?)\n"
+                )
+            )
             plain.send(SIGINT)
             _ = try plain.finish()
         }
@@ -112,11 +138,17 @@ extension EndToEnd {
         func unreachable() throws {
             let name = try WSCRun.run(["-x", "hi", "ws://\(Paths.unresolvableHost):8080/"], timeout: 10)
             #expect(name.status == 69)
-            #expect(name.standardError.hasPrefix("error: could not resolve \(Paths.unresolvableHost): Name or service not known\n"))
+            #expect(
+                name.standardError.hasPrefix(
+                    "error: could not resolve \(Paths.unresolvableHost): Name or service not known\n"
+                )
+            )
             let port = try LoopbackPort.free()
             let closed = try WSCRun.run(["-x", "hi", "ws://127.0.0.1:\(port)/"], timeout: 10)
             #expect(closed.status == 69)
-            #expect(closed.standardError.hasPrefix("error: could not connect to 127.0.0.1:\(port): Connection refused\n"))
+            #expect(
+                closed.standardError.hasPrefix("error: could not connect to 127.0.0.1:\(port): Connection refused\n")
+            )
         }
     }
 }

@@ -10,15 +10,21 @@ extension EndToEnd {
         func invalidUTF8() throws {
             let server = try PeerServer.wscEcho()
             defer { server.stop() }
-            let input = Data("first\n".utf8) + Data([0xFF, 0xFE, 0x62, 0x61, 0x64, 0x0A, 0xC3, 0x28, 0x0A]) + Data("last\n".utf8)
+            let input =
+                Data("first\n".utf8) + Data([0xFF, 0xFE, 0x62, 0x61, 0x64, 0x0A, 0xC3, 0x28, 0x0A])
+                + Data("last\n".utf8)
             let run = try WSCRun.run(["ws://127.0.0.1:\(server.port)/"], input: input)
             // Input not sent counts in the exit status (65).
             #expect(run.status == 65)
             #expect(run.output == "first\nlast\n")
-            #expect(run.standardError.components(separatedBy: "error: line not sent: it is not valid UTF-8\n").count == 3)
+            #expect(
+                run.standardError.components(separatedBy: "error: line not sent: it is not valid UTF-8\n").count == 3
+            )
         }
 
-        @Test("a line longer than --max-message-size is refused with its size; one at the limit is sent; -b and --whole too")
+        @Test(
+            "a line longer than --max-message-size is refused with its size; one at the limit is sent; -b and --whole too"
+        )
         func overlongLines() throws {
             let server = try PeerServer.wscEcho()
             defer { server.stop() }
@@ -31,12 +37,21 @@ extension EndToEnd {
                 // Binary comes out raw in a pipe: no newlines.
                 let separator = mode.isEmpty ? "\n" : ""
                 #expect(run.output == ["short", atLimit, "after", ""].joined(separator: separator), "\(mode)")
-                #expect(run.standardError.contains("error: line not sent: its 1025 bytes are more than --max-message-size 1K allows\n"), "\(mode)")
+                #expect(
+                    run.standardError.contains(
+                        "error: line not sent: its 1025 bytes are more than --max-message-size 1K allows\n"
+                    ),
+                    "\(mode)"
+                )
             }
             let whole = try WSCRun.run(["--whole", "--max-message-size", "1K", url], input: input)
             #expect(whole.status == 65)
             #expect(whole.output.isEmpty)
-            #expect(whole.standardError.contains("error: input not sent: its \(input.count) bytes are more than --max-message-size 1K allows\n"))
+            #expect(
+                whole.standardError.contains(
+                    "error: input not sent: its \(input.count) bytes are more than --max-message-size 1K allows\n"
+                )
+            )
         }
 
         @Test("a 1 GiB line on stdin: read through and refused in bounded memory; the lines around it are sent")
@@ -53,7 +68,11 @@ extension EndToEnd {
             #expect(status == 65)
             #expect(try String(contentsOfFile: directory + "/out", encoding: .utf8) == "before\nafter\n")
             let errors = try String(contentsOfFile: directory + "/err", encoding: .utf8)
-            #expect(errors.contains("error: line not sent: its 1073741824 bytes are more than --max-message-size 64M allows\n"))
+            #expect(
+                errors.contains(
+                    "error: line not sent: its 1073741824 bytes are more than --max-message-size 64M allows\n"
+                )
+            )
             // The line is never held whole: at most the 64 MiB limit (and its growth) is.
             #expect(peakKiB < 256 * 1024, "peak \(peakKiB) KiB")
         }
@@ -64,7 +83,10 @@ extension EndToEnd {
             defer { server.stop() }
             let state = try Paths.temporaryDirectory()
             defer { try? FileManager.default.removeItem(atPath: state) }
-            let terminal = try Tmux("'\(Paths.wsc)' ws://127.0.0.1:\(server.port)/", environment: ["XDG_STATE_HOME": state])
+            let terminal = try Tmux(
+                "'\(Paths.wsc)' ws://127.0.0.1:\(server.port)/",
+                environment: ["XDG_STATE_HOME": state]
+            )
             try terminal.waitFor("Connected")
             // Random bytes of every kind, but not the ones a terminal turns into signals or
             // flow control (Ctrl-C, Ctrl-Z, Ctrl-\, Ctrl-S, Ctrl-Q, Ctrl-V, Ctrl-O) or that
@@ -136,9 +158,15 @@ extension EndToEnd {
                 (["--close-timeout", "0"], "--close-timeout takes seconds from 0.001 to 1000000000"),
                 (["--timeout", "-1"], "--timeout takes seconds from 0.001 to 1000000000"),
                 (["--timeout", "nan"], "--timeout takes seconds from 0.001 to 1000000000"),
-                (["-w", "-2"], "--wait takes seconds from 0.001 to 1000000000, or 0 to close at once, or -1 to wait for the server to close"),
+                (
+                    ["-w", "-2"],
+                    "--wait takes seconds from 0.001 to 1000000000, or 0 to close at once, or -1 to wait for the server to close"
+                ),
                 (["--ping-interval", "-1"], "--ping-interval takes seconds from 0.001 to 1000000000"),
-                (["--ping-interval", "1", "--ping-timeout", "0"], "--ping-timeout takes seconds from 0.001 to 1000000000"),
+                (
+                    ["--ping-interval", "1", "--ping-timeout", "0"],
+                    "--ping-timeout takes seconds from 0.001 to 1000000000"
+                ),
                 (["--count", "-1"], "--count takes a positive number"),
                 (["--count", "0"], "--count takes a positive number"),
                 (["--reconnect", "--reconnect-max", "-3"], "--reconnect-max takes seconds from 0.1 to 1000000000"),
@@ -154,15 +182,25 @@ extension EndToEnd {
             }
         }
 
-        @Test("close codes that may not be sent (1005, 1006, 1015, under 1000, over 4999) are refused; the session goes on")
+        @Test(
+            "close codes that may not be sent (1005, 1006, 1015, under 1000, over 4999) are refused; the session goes on"
+        )
         func forbiddenCloseCodes() throws {
             let server = try PeerServer.wscEcho()
             defer { server.stop() }
-            let input = Data("/close 1005\n/close 1006\n/close 1015\n/close 999\n/close 5000 bye\n/close 70000\nstill here\n/close 4000 done\n".utf8)
+            let input = Data(
+                "/close 1005\n/close 1006\n/close 1015\n/close 999\n/close 5000 bye\n/close 70000\nstill here\n/close 4000 done\n"
+                    .utf8
+            )
             let run = try WSCRun.run(["--slash", "ws://127.0.0.1:\(server.port)/"], input: input)
             #expect(run.output == "still here\n")
             for code in ["1005", "1006", "1015", "999", "5000"] {
-                #expect(run.standardError.contains("error: close code \(code) cannot be sent (use 1000-1003, 1007-1014 or 3000-4999)\n"), "\(code)")
+                #expect(
+                    run.standardError.contains(
+                        "error: close code \(code) cannot be sent (use 1000-1003, 1007-1014 or 3000-4999)\n"
+                    ),
+                    "\(code)"
+                )
             }
             #expect(run.standardError.contains("70000"))
             // The echo server answers with the code alone.

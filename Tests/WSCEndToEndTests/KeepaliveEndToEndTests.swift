@@ -11,7 +11,9 @@ extension EndToEnd {
             defer { server.stop() }
             let client = try ClientProcess.start(["--ping-interval", "0.2", "-P", "ws://127.0.0.1:\(server.port)/"])
             client.write("hi\n")
-            try client.wait(for: "the third pong", onStandardError: true) { $0.contains("[pong] wsc keepalive 3 (rtt ") }
+            try client.wait(for: "the third pong", onStandardError: true) {
+                $0.contains("[pong] wsc keepalive 3 (rtt ")
+            }
             #expect(client.finish() == 0)
             #expect(client.standardOutput == "hi\n")
             for ping in 1...3 {
@@ -29,7 +31,10 @@ extension EndToEnd {
             // A close timeout longer than the run's hang guard: wsc must drop the connection
             // at the ping timeout, not wait for an answer to its close.
             let run = try WSCRun.run(
-                ["--ping-interval", "0.2", "--ping-timeout", "0.3", "--close-timeout", "1000", "-w", "-1", "ws://127.0.0.1:\(server.port)/"],
+                [
+                    "--ping-interval", "0.2", "--ping-timeout", "0.3", "--close-timeout", "1000", "-w", "-1",
+                    "ws://127.0.0.1:\(server.port)/",
+                ],
                 timeout: 60
             )
             #expect(run.status == 1)
@@ -41,7 +46,9 @@ extension EndToEnd {
 
         @Test("--ping-timeout needs --ping-interval; both must be positive (exit 64)")
         func validation() throws {
-            for arguments in [["--ping-timeout", "1"], ["--ping-interval", "0"], ["--ping-interval", "1", "--ping-timeout", "-1"]] {
+            for arguments in [
+                ["--ping-timeout", "1"], ["--ping-interval", "0"], ["--ping-interval", "1", "--ping-timeout", "-1"],
+            ] {
                 let run = try WSCRun.run(arguments + ["ws://127.0.0.1:1/"])
                 #expect(run.status == 64, "\(arguments)")
             }

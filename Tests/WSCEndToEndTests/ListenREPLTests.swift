@@ -5,7 +5,9 @@ extension EndToEnd {
     /// `wsc --listen` at a real terminal (tmux), with Python `websockets` clients.
     @Suite("wsc --listen at a terminal", .timeLimit(.minutes(2)))
     struct ListenREPLTests {
-        @Test("typed lines go to every client; /to, /clients, /json, /file, /ping, /close ID; events carry ids; Ctrl-D exits 0")
+        @Test(
+            "typed lines go to every client; /to, /clients, /json, /file, /ping, /close ID; events carry ids; Ctrl-D exits 0"
+        )
         func serverPrompt() async throws {
             let state = try Paths.temporaryDirectory()
             _ = FileManager.default.createFile(atPath: state + "/two.bin", contents: Data([0, 1]))
@@ -49,7 +51,10 @@ extension EndToEnd {
             try terminal.type("/close 2 4000 bye")
             try terminal.press("Enter")
             try terminal.waitFor("[#2] Disconnected (code: 4000")
-            #expect(try await listener.output == "received: just for you\nreceived: [1,2]\nreceived: b'\\x00\\x01'\nclosed: 4000 bye\n")
+            #expect(
+                try await listener.output
+                    == "received: just for you\nreceived: [1,2]\nreceived: b'\\x00\\x01'\nclosed: 4000 bye\n"
+            )
 
             try terminal.press("C-d")
             let exit = try terminal.waitForExit()
@@ -59,7 +64,10 @@ extension EndToEnd {
 
         @Test("Ctrl-D closes the connected clients with 1001 before exiting")
         func quitClosesClients() async throws {
-            let terminal = try Tmux("'\(Paths.wsc)' --listen 0 --echo", environment: ["XDG_STATE_HOME": try Paths.temporaryDirectory()])
+            let terminal = try Tmux(
+                "'\(Paths.wsc)' --listen 0 --echo",
+                environment: ["XDG_STATE_HOME": try Paths.temporaryDirectory()]
+            )
             let screen = try terminal.waitFor("Listening on ws://127.0.0.1:")
             let match = try #require(screen.firstMatch(of: /Listening on ws:\/\/127\.0\.0\.1:(\d+)\//))
             #expect(screen.contains("(echo;"))

@@ -29,7 +29,9 @@ extension EndToEnd {
             server.send(SIGINT)
             let finished = try server.finish()
             #expect(finished.status == 130)
-            let opens = finished.errors.split(separator: "\n").filter { $0.contains("Client connected from 127.0.0.1:") }
+            let opens = finished.errors.split(separator: "\n").filter {
+                $0.contains("Client connected from 127.0.0.1:")
+            }
             #expect(opens.count == 14)
             for id in 1...14 {
                 #expect(finished.errors.contains("[#\(id)] Client connected from 127.0.0.1:"))
@@ -115,9 +117,19 @@ extension EndToEnd {
             let finished = try server.finish()
             let lines = finished.output.split(separator: "\n")
             #expect(lines.first?.hasPrefix(#"{"event":"listening","url":"ws://127.0.0.1:\#(server.port)/""#) == true)
-            #expect(lines.contains { $0.hasPrefix(#"{"event":"open","client":1,"url":"/","protocol":null,"extensions":["permessage-deflate"],"remoteAddress":"127.0.0.1:"#) })
+            #expect(
+                lines.contains {
+                    $0.hasPrefix(
+                        #"{"event":"open","client":1,"url":"/","protocol":null,"extensions":["permessage-deflate"],"remoteAddress":"127.0.0.1:"#
+                    )
+                }
+            )
             #expect(lines.contains { $0.hasPrefix(#"{"event":"message","client":1,"type":"text","data":"hi","#) })
-            #expect(lines.contains { $0.hasPrefix(#"{"event":"close","client":1,"code":1000,"reason":"","wasClean":true,"#) })
+            #expect(
+                lines.contains {
+                    $0.hasPrefix(#"{"event":"close","client":1,"code":1000,"reason":"","wasClean":true,"#)
+                }
+            )
         }
 
         @Test("--origin: another Origin gets 403 (wsc client exits 76 and shows why); a listed one connects")
@@ -168,7 +180,9 @@ extension EndToEnd {
         func secure() throws {
             let certificates = try TestCertificates.make()
             defer { certificates.remove() }
-            let server = try ListenProcess.start(["--echo", "--cert", certificates.serverCertificate, "--key", certificates.serverKey])
+            let server = try ListenProcess.start([
+                "--echo", "--cert", certificates.serverCertificate, "--key", certificates.serverKey,
+            ])
             let url = "wss://127.0.0.1:\(server.port)/"
             let run = try WSCRun.run(["-x", "over tls", "--ca", certificates.caFile, url])
             #expect(run.status == 0)
@@ -214,7 +228,10 @@ extension EndToEnd {
 
         @Test("options that only make sense for a client are refused with --listen (exit 64)")
         func clientOnlyOptions() throws {
-            for option in [["--auth", "a:b"], ["-k"], ["--keep-open"], ["-w", "1"], ["--connect-timeout", "1"], ["--bind", "127.0.0.2"], ["-4"]] {
+            for option in [
+                ["--auth", "a:b"], ["-k"], ["--keep-open"], ["-w", "1"], ["--connect-timeout", "1"],
+                ["--bind", "127.0.0.2"], ["-4"],
+            ] {
                 let run = try WSCRun.run(["--listen", "0"] + option)
                 #expect(run.status == 64, "\(option)")
                 #expect(run.standardError.contains("does not go with --listen"), "\(option)")

@@ -8,7 +8,13 @@ extension EndToEnd {
     struct LostDataTests {
         /// Runs `script` with `/bin/sh -c`, `$WSC` set to the binary under test.
         private func shell(_ script: String, input: Data = Data()) throws -> WSCRun {
-            try WSCRun.run(["-c", script], input: input, environment: ["WSC": Paths.wsc], timeout: 30, executable: "/bin/sh")
+            try WSCRun.run(
+                ["-c", script],
+                input: input,
+                environment: ["WSC": Paths.wsc],
+                timeout: 30,
+                executable: "/bin/sh"
+            )
         }
 
         @Test("standard output on a full disk (/dev/full): the error in words, exit 74", arguments: [[], ["--ndjson"]])
@@ -16,7 +22,9 @@ extension EndToEnd {
             let server = try PeerServer.pythonWebSockets()
             defer { server.stop() }
             let options = extra.joined(separator: " ")
-            let run = try self.shell("exec \"$WSC\" \(options) -x one -x two ws://127.0.0.1:\(server.port)/ > /dev/full")
+            let run = try self.shell(
+                "exec \"$WSC\" \(options) -x one -x two ws://127.0.0.1:\(server.port)/ > /dev/full"
+            )
             #expect(run.status == 74, "\(run.standardError)")
             #expect(run.standardError.contains("wsc: cannot write to standard output: No space left on device"))
         }
@@ -50,7 +58,9 @@ extension EndToEnd {
             )
             #expect(run.status == 65, "\(run.standardError)")
             #expect(run.output == "short\nafter\n")
-            #expect(run.standardError.contains("line not sent: its 3000 bytes are more than --max-message-size 1K allows"))
+            #expect(
+                run.standardError.contains("line not sent: its 3000 bytes are more than --max-message-size 1K allows")
+            )
         }
 
         @Test("a line that never ends (-b < /dev/zero) is said to be over the limit as soon as it is")
@@ -75,10 +85,14 @@ extension EndToEnd {
             )
             #expect(run.status == 65, "\(run.standardError)")
             #expect(run.standardError.contains("input being read will not be sent"))
-            #expect(run.standardError.contains("input not sent: its 5000 bytes are more than --max-message-size 1K allows"))
+            #expect(
+                run.standardError.contains("input not sent: its 5000 bytes are more than --max-message-size 1K allows")
+            )
         }
 
-        @Test("a message over --max-message-size: 1009 sent, the server's answer read, the close reported as 1009, clean")
+        @Test(
+            "a message over --max-message-size: 1009 sent, the server's answer read, the close reported as 1009, clean"
+        )
         func messageTooBig() throws {
             let server = try PeerServer.pythonWebSockets()
             defer { server.stop() }
@@ -88,8 +102,18 @@ extension EndToEnd {
             )
             #expect(run.status == 1, "\(run.standardError)")
             #expect(run.output == "before\n")
-            #expect(run.standardError.contains("message of 2000000 bytes is over the --max-message-size limit (1048576 bytes)"), "\(run.standardError)")
-            #expect(run.standardError.contains("Disconnected (code: 1009, reason: \"protocol error: message of 2000000 bytes"), "\(run.standardError)")
+            #expect(
+                run.standardError.contains(
+                    "message of 2000000 bytes is over the --max-message-size limit (1048576 bytes)"
+                ),
+                "\(run.standardError)"
+            )
+            #expect(
+                run.standardError.contains(
+                    "Disconnected (code: 1009, reason: \"protocol error: message of 2000000 bytes"
+                ),
+                "\(run.standardError)"
+            )
             #expect(run.standardError.contains("wasClean: true)"), "\(run.standardError)")
         }
 
@@ -102,7 +126,8 @@ extension EndToEnd {
             let raw = try WSCRun.run([url], input: input)
             #expect(raw.status == 0)
             #expect(raw.output == "one\nhitwo\n\nthree\n")
-            let note = "note: binary messages are written raw, with no newline, so they run into the text lines around them"
+            let note =
+                "note: binary messages are written raw, with no newline, so they run into the text lines around them"
             #expect(raw.standardError.components(separatedBy: note).count == 2, "\(raw.standardError)")
             let base64 = try WSCRun.run(["--binary-format", "base64", url], input: input)
             #expect(base64.output == "one\naGk=\ntwo\nCg==\nthree\n")
@@ -137,7 +162,10 @@ extension EndToEnd {
             defer { server.stop() }
             let run = try WSCRun.run(
                 // The pause is the scenario (a pipe whose bytes come in two goes), not a wait.
-                ["-c", "exec \"$WSC\" --file <(printf 'from a pipe'; sleep 0.3; head -c 600000 /dev/zero | tr '\\0' z) ws://127.0.0.1:\(server.port)/"],
+                [
+                    "-c",
+                    "exec \"$WSC\" --file <(printf 'from a pipe'; sleep 0.3; head -c 600000 /dev/zero | tr '\\0' z) ws://127.0.0.1:\(server.port)/",
+                ],
                 environment: ["WSC": Paths.wsc],
                 executable: "/bin/bash"
             )
@@ -149,7 +177,10 @@ extension EndToEnd {
         func notUTF8() throws {
             let server = try PeerServer.pythonWebSockets()
             defer { server.stop() }
-            let run = try WSCRun.run(["ws://127.0.0.1:\(server.port)/"], input: Data([0x61, 0x0A, 0xFF, 0xFE, 0x0A, 0x62, 0x0A]))
+            let run = try WSCRun.run(
+                ["ws://127.0.0.1:\(server.port)/"],
+                input: Data([0x61, 0x0A, 0xFF, 0xFE, 0x0A, 0x62, 0x0A])
+            )
             #expect(run.status == 65, "\(run.standardError)")
             #expect(run.output == "a\nb\n")
             #expect(run.standardError.contains("line not sent: it is not valid UTF-8"))

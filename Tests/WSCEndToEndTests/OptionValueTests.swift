@@ -30,7 +30,8 @@ extension EndToEnd {
 
         /// Huge, tiny, negative, exponent forms and non-numbers: wrong for every option.
         static let values = [
-            "1e16", "9.3e15", "1e300", "1e400", "-1e16", "-1e400", "99999999999999999999999", "-99999999999999999999999",
+            "1e16", "9.3e15", "1e300", "1e400", "-1e16", "-1e400", "99999999999999999999999",
+            "-99999999999999999999999",
             "1e-300", "4.9e-324", "-5", "-0.5", "-2", "nan", "-nan", "inf", "-inf", "infinity", "abc", "", " ", "1..2",
             "1,5", "--", "0x", "１",
         ]
@@ -45,7 +46,10 @@ extension EndToEnd {
                 #expect(!run.standardError.contains("Fatal error"), "\(option.name) '\(value)'")
                 if option.takesSeconds, run.status == 64, Double(value) != nil {
                     // A number out of range is answered with the range.
-                    #expect(run.standardError.contains("to 1000000000"), "\(option.name) '\(value)': \(run.standardError)")
+                    #expect(
+                        run.standardError.contains("to 1000000000"),
+                        "\(option.name) '\(value)': \(run.standardError)"
+                    )
                 }
             }
         }
@@ -66,7 +70,11 @@ extension EndToEnd {
                 #expect(run.status == 69, "-w \(value): \(run.standardError)")
             }
             let refused = try WSCRun.run(["-w", "1e-300", "ws://127.0.0.1:1/"], timeout: 20)
-            #expect(refused.standardError.contains("--wait takes seconds from 0.001 to 1000000000, or 0 to close at once, or -1 to wait"))
+            #expect(
+                refused.standardError.contains(
+                    "--wait takes seconds from 0.001 to 1000000000, or 0 to close at once, or -1 to wait"
+                )
+            )
         }
 
         @Test("a port out of range or negative after -l is refused as a port, not as a missing value")
@@ -74,7 +82,10 @@ extension EndToEnd {
             for value in ["-1", "65536", "1e16", "99999999999999999999999", "abc"] {
                 let run = try WSCRun.run(["-l", value], timeout: 20)
                 #expect(run.status == 64, "-l \(value)")
-                #expect(run.standardError.contains("--listen takes [host:]port (port 0 to 65535)"), "-l \(value): \(run.standardError)")
+                #expect(
+                    run.standardError.contains("--listen takes [host:]port (port 0 to 65535)"),
+                    "-l \(value): \(run.standardError)"
+                )
             }
         }
     }

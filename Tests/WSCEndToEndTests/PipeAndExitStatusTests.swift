@@ -1,7 +1,6 @@
 import Foundation
 import Testing
 
-
 extension EndToEnd {
     /// The built `wsc` with pipes (no terminal), against independent peers.
     @Suite("wsc in pipes: payloads, events and exit statuses", .timeLimit(.minutes(2)))
@@ -33,7 +32,10 @@ extension EndToEnd {
             defer { server.stop() }
             let raw = try WSCRun.run(["ws://127.0.0.1:\(server.port)/"], input: Data("!binary 00ff0a41\n".utf8))
             #expect(raw.standardOutput == Data([0x00, 0xFF, 0x0A, 0x41]))
-            let base64 = try WSCRun.run(["--binary-format", "base64", "ws://127.0.0.1:\(server.port)/"], input: Data("!binary 00ff0a41\n".utf8))
+            let base64 = try WSCRun.run(
+                ["--binary-format", "base64", "ws://127.0.0.1:\(server.port)/"],
+                input: Data("!binary 00ff0a41\n".utf8)
+            )
             #expect(base64.output == "AP8KQQ==\n")
         }
 
@@ -89,7 +91,10 @@ extension EndToEnd {
         func verbose() throws {
             let server = try PeerServer.pythonWebSockets()
             defer { server.stop() }
-            let run = try WSCRun.run(["-v", "--auth", "bob:hunter2", "-H", "X-Trace: 7", "ws://127.0.0.1:\(server.port)/v?x=1"], input: Data("hi\n".utf8))
+            let run = try WSCRun.run(
+                ["-v", "--auth", "bob:hunter2", "-H", "X-Trace: 7", "ws://127.0.0.1:\(server.port)/v?x=1"],
+                input: Data("hi\n".utf8)
+            )
             #expect(run.status == 0)
             #expect(run.output == "hi\n")
             #expect(run.standardError.contains("> GET /v?x=1 HTTP/1.1"))
@@ -105,13 +110,18 @@ extension EndToEnd {
 
 extension EndToEnd {
     /// The scripting options: sends from the command line, framing, waiting, stopping.
-    @Suite("wsc in scripts: -x, --json, --file, -0, --whole, --ndjson, --count, --expect, --timeout", .timeLimit(.minutes(2)))
+    @Suite(
+        "wsc in scripts: -x, --json, --file, -0, --whole, --ndjson, --count, --expect, --timeout",
+        .timeLimit(.minutes(2))
+    )
     struct ScriptingTests {
         @Test("-x and --json are sent in order once connected, then wsc closes cleanly")
         func executeAndJSON() throws {
             let server = try PeerServer.pythonWebSockets()
             defer { server.stop() }
-            let run = try WSCRun.run(["-x", "first", "-x", "second", "--json", "{ \"k\" : [1, 2.50] }", "ws://127.0.0.1:\(server.port)/"])
+            let run = try WSCRun.run([
+                "-x", "first", "-x", "second", "--json", "{ \"k\" : [1, 2.50] }", "ws://127.0.0.1:\(server.port)/",
+            ])
             #expect(run.status == 0)
             #expect(run.output == "first\nsecond\n{\"k\":[1,2.50]}\n")
         }
@@ -129,7 +139,9 @@ extension EndToEnd {
             #expect(!missing.standardError.contains("Connected"))
             let directory = try Paths.temporaryDirectory()
             try Data([0xC3, 0x28]).write(to: URL(fileURLWithPath: directory + "/bad.txt"))
-            #expect(try WSCRun.run(["--text-file", directory + "/bad.txt", "ws://127.0.0.1:\(server.port)/"]).status == 65)
+            #expect(
+                try WSCRun.run(["--text-file", directory + "/bad.txt", "ws://127.0.0.1:\(server.port)/"]).status == 65
+            )
         }
 
         @Test("--file sends binary, --text-file text; raw bytes come back")
@@ -155,7 +167,10 @@ extension EndToEnd {
             #expect(nul.output == "a b\nc\nd\n")
             let whole = try WSCRun.run(["--whole", "ws://127.0.0.1:\(server.port)/"], input: Data("x\ny\n".utf8))
             #expect(whole.output == "x\ny\n\n")
-            let binary = try WSCRun.run(["-b", "--binary-format", "base64", "ws://127.0.0.1:\(server.port)/"], input: Data("hi\n".utf8))
+            let binary = try WSCRun.run(
+                ["-b", "--binary-format", "base64", "ws://127.0.0.1:\(server.port)/"],
+                input: Data("hi\n".utf8)
+            )
             #expect(binary.output == "aGk=\n")
         }
 
@@ -171,7 +186,10 @@ extension EndToEnd {
                 let count = (input.count + size - 1) / size
                 let run = try WSCRun.run(
                     // --count, not -w 0: Python websockets stops echoing once our close arrived.
-                    ["--chunk-size", text, "--binary-format", "base64", "--count", "\(count)", "ws://127.0.0.1:\(server.port)/"],
+                    [
+                        "--chunk-size", text, "--binary-format", "base64", "--count", "\(count)",
+                        "ws://127.0.0.1:\(server.port)/",
+                    ],
                     input: Data(input)
                 )
                 #expect(run.status == 0)
@@ -182,7 +200,10 @@ extension EndToEnd {
                 #expect(messages.reduce(Data(), +) == Data(input))
             }
 
-            for arguments in [["--chunk-size", "0"], ["--chunk-size", "2M", "--max-message-size", "1M"], ["--chunk-size", "1K", "--whole"]] {
+            for arguments in [
+                ["--chunk-size", "0"], ["--chunk-size", "2M", "--max-message-size", "1M"],
+                ["--chunk-size", "1K", "--whole"],
+            ] {
                 let refused = try WSCRun.run(arguments + ["ws://127.0.0.1:\(server.port)/"], input: Data())
                 #expect(refused.status == 64, "\(arguments)")
             }
@@ -192,14 +213,28 @@ extension EndToEnd {
         func ndjson() throws {
             let server = try PeerServer.pythonWebSockets()
             defer { server.stop() }
-            let run = try WSCRun.run(["--ndjson", "ws://127.0.0.1:\(server.port)/"], input: Data("hello\n!close 4001 bye\n".utf8))
+            let run = try WSCRun.run(
+                ["--ndjson", "ws://127.0.0.1:\(server.port)/"],
+                input: Data("hello\n!close 4001 bye\n".utf8)
+            )
             #expect(run.status == 1)
             let lines = run.output.split(separator: "\n").map(String.init)
             #expect(lines.count == 3)
             #expect(lines.first?.hasPrefix("{\"event\":\"open\",\"url\":\"ws://127.0.0.1:\(server.port)/\"") == true)
-            #expect(lines.dropFirst().first?.hasPrefix("{\"event\":\"message\",\"type\":\"text\",\"data\":\"hello\",\"time\":\"") == true)
-            #expect(lines.last?.hasPrefix("{\"event\":\"close\",\"code\":4001,\"reason\":\"bye\",\"wasClean\":false") == false)
-            #expect(lines.last?.hasPrefix("{\"event\":\"close\",\"code\":4001,\"reason\":\"bye\",\"wasClean\":true,\"time\":\"") == true)
+            #expect(
+                lines.dropFirst().first?.hasPrefix(
+                    "{\"event\":\"message\",\"type\":\"text\",\"data\":\"hello\",\"time\":\""
+                ) == true
+            )
+            #expect(
+                lines.last?.hasPrefix("{\"event\":\"close\",\"code\":4001,\"reason\":\"bye\",\"wasClean\":false")
+                    == false
+            )
+            #expect(
+                lines.last?.hasPrefix(
+                    "{\"event\":\"close\",\"code\":4001,\"reason\":\"bye\",\"wasClean\":true,\"time\":\""
+                ) == true
+            )
             for line in lines {
                 let object = try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
                 #expect(object?["time"] is String)
@@ -212,10 +247,18 @@ extension EndToEnd {
             defer { server.stop() }
             let clean = try WSCRun.run(["--ndjson", "-x", "hi", "ws://127.0.0.1:\(server.port)/"])
             #expect(clean.status == 0)
-            #expect(clean.output.split(separator: "\n").last?.hasPrefix("{\"event\":\"close\",\"code\":1000,\"reason\":\"\",\"wasClean\":true,") == true)
+            #expect(
+                clean.output.split(separator: "\n").last?.hasPrefix(
+                    "{\"event\":\"close\",\"code\":1000,\"reason\":\"\",\"wasClean\":true,"
+                ) == true
+            )
             let dropped = try WSCRun.run(["--ndjson", "-x", "!drop", "ws://127.0.0.1:\(server.port)/"])
             #expect(dropped.status == 1)
-            #expect(dropped.output.split(separator: "\n").last?.hasPrefix("{\"event\":\"close\",\"code\":1006,\"reason\":\"\",\"wasClean\":false,") == true)
+            #expect(
+                dropped.output.split(separator: "\n").last?.hasPrefix(
+                    "{\"event\":\"close\",\"code\":1006,\"reason\":\"\",\"wasClean\":false,"
+                ) == true
+            )
         }
 
         @Test("-w waits that long after the last send, then closes; -w -1 waits for the server")
@@ -248,11 +291,15 @@ extension EndToEnd {
         func expect() throws {
             let server = try PeerServer.pythonWebSockets()
             defer { server.stop() }
-            let met = try WSCRun.run(["--expect", "^msg 1$", "--expect", "msg [0-9]7", "-x", "!flood 100", "ws://127.0.0.1:\(server.port)/"])
+            let met = try WSCRun.run([
+                "--expect", "^msg 1$", "--expect", "msg [0-9]7", "-x", "!flood 100", "ws://127.0.0.1:\(server.port)/",
+            ])
             #expect(met.status == 0)
             #expect(met.output.hasSuffix("msg 17\n"))
             let start = Date()
-            let missed = try WSCRun.run(["--expect", "never", "--timeout", "0.5", "-x", "hello", "ws://127.0.0.1:\(server.port)/"])
+            let missed = try WSCRun.run([
+                "--expect", "never", "--timeout", "0.5", "-x", "hello", "ws://127.0.0.1:\(server.port)/",
+            ])
             #expect(missed.status == 124)
             // The bound is the feature (--timeout ends the wait); 10 s only says it did end.
             let elapsed = Date().timeIntervalSince(start)
@@ -322,7 +369,10 @@ extension EndToEnd {
             defer { try? FileManager.default.removeItem(atPath: directory) }
             let input = directory + "/lines.txt"
             // 200 MB of 100-byte lines.
-            let made = try Spawn.measure("head -c 200000000 /dev/zero | tr '\\0' 'a' | fold -w 99 > '\(input)'", environment: [:])
+            let made = try Spawn.measure(
+                "head -c 200000000 /dev/zero | tr '\\0' 'a' | fold -w 99 > '\(input)'",
+                environment: [:]
+            )
             #expect(made.status == 0)
             let measured = try Spawn.measure(
                 "exec '\(Paths.wsc)' --timeout 3 ws://127.0.0.1:\(server.port)/ < '\(input)' > /dev/null 2>&1",
@@ -350,7 +400,9 @@ extension EndToEnd {
             #expect(measured.status == 0)
             let status = try String(contentsOfFile: directory + "/status", encoding: .utf8)
             #expect(status == "0\n", "wsc's exit status")
-            let count = try String(contentsOfFile: directory + "/count", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+            let count = try String(contentsOfFile: directory + "/count", encoding: .utf8).trimmingCharacters(
+                in: .whitespacesAndNewlines
+            )
             #expect(count == "300000")
             // The bound is the feature: holding back the 75 MB would take over 80 MB. wsc
             // peaks near 25 MB in a debug build and 14 MB in a release build; 60 MiB is well

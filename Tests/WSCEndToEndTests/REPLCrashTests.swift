@@ -18,7 +18,10 @@ extension EndToEnd {
             return try Tmux(command, environment: environment.merging(["XDG_STATE_HOME": state]) { $1 })
         }
 
-        @Test("a line pasted at the prompt, 10,000 characters or a MiB, is sent whole; the session goes on", arguments: [10_000, 1 << 20])
+        @Test(
+            "a line pasted at the prompt, 10,000 characters or a MiB, is sent whole; the session goes on",
+            arguments: [10_000, 1 << 20]
+        )
         func largePaste(size: Int) throws {
             let server = try PeerServer.pythonWebSockets()
             defer { server.stop() }
@@ -68,7 +71,11 @@ extension EndToEnd {
             try terminal.waitFor("Connected")
             try terminal.type("half typed")
             try terminal.waitFor("> half typed")
-            _ = try Spawn.run(["/usr/bin/pkill", "-\(crash.signal)", "-f", "^\(Paths.wsc) .*\(self.marker)"], environment: [:], captureOutput: false)
+            _ = try Spawn.run(
+                ["/usr/bin/pkill", "-\(crash.signal)", "-f", "^\(Paths.wsc) .*\(self.marker)"],
+                environment: [:],
+                captureOutput: false
+            )
             let screen = try terminal.waitFor("[stty ", timeout: 60)
             #expect(screen.contains("[stty same]"), "\(screen)")
             #expect(screen.contains(crash.signal == "ABRT" ? "[exit 134]" : "[exit 139]"), "\(screen)")

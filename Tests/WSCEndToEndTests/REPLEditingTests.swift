@@ -39,7 +39,9 @@ extension EndToEnd {
             try terminal.waitFor("Connected")
             try terminal.paste("first pasted\nsecond pasted\nthird pasted\n")
             let screen = try terminal.waitFor("< third pasted")
-            let order = ["< first pasted", "< second pasted", "< third pasted"].compactMap { screen.range(of: $0)?.lowerBound }
+            let order = ["< first pasted", "< second pasted", "< third pasted"].compactMap {
+                screen.range(of: $0)?.lowerBound
+            }
             #expect(order.count == 3 && order == order.sorted(), "\(screen)")
             try terminal.press("C-d")
             #expect(try terminal.waitForExit().status == 0)
@@ -67,7 +69,10 @@ extension EndToEnd {
             let file = state + "/wsc/history"
             let contents = try String(contentsOfFile: file, encoding: .utf8)
             for line in ["from the first", "from the second", "first again"] {
-                #expect(contents.contains(line.replacingOccurrences(of: " ", with: "\\040")) || contents.contains(line), "\(line): \(contents)")
+                #expect(
+                    contents.contains(line.replacingOccurrences(of: " ", with: "\\040")) || contents.contains(line),
+                    "\(line): \(contents)"
+                )
             }
             let attributes = try FileManager.default.attributesOfItem(atPath: file)
             #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600)

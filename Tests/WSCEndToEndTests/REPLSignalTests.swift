@@ -2,9 +2,8 @@ import Foundation
 import Testing
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
-
 
 extension EndToEnd {
     /// How the prompt ends: signals, a second Ctrl-C, a terminal that goes away, colours.
@@ -21,7 +20,11 @@ extension EndToEnd {
         }
 
         func signalWSC(_ name: String) throws {
-            _ = try Spawn.run(["/usr/bin/pkill", "-\(name)", "-f", self.pattern], environment: [:], captureOutput: false)
+            _ = try Spawn.run(
+                ["/usr/bin/pkill", "-\(name)", "-f", self.pattern],
+                environment: [:],
+                captureOutput: false
+            )
         }
 
         @Test("a second Ctrl-C while the server ignores our close quits at once (130)")
@@ -42,7 +45,10 @@ extension EndToEnd {
             #expect(exit.terminalRestored)
         }
 
-        @Test("Ctrl-D or /close, and the server never answers: it says so, Ctrl-C quits, the close is reported once", arguments: ["C-d", "/close"])
+        @Test(
+            "Ctrl-D or /close, and the server never answers: it says so, Ctrl-C quits, the close is reported once",
+            arguments: ["C-d", "/close"]
+        )
         func closingWithoutAnswer(how: String) throws {
             let server = try PeerServer.silent()
             defer { server.stop() }
@@ -61,7 +67,10 @@ extension EndToEnd {
             #expect(exit.status == 130)
             #expect(exit.terminalRestored)
             let screen = try terminal.screen()
-            #expect(screen.components(separatedBy: "Disconnected (code: 1006, reason: \"\", wasClean: false)").count == 2, "\(screen)")
+            #expect(
+                screen.components(separatedBy: "Disconnected (code: 1006, reason: \"\", wasClean: false)").count == 2,
+                "\(screen)"
+            )
         }
 
         @Test("SIGTERM: close with 1001, terminal restored, exit 143")
@@ -105,7 +114,9 @@ extension EndToEnd {
             try coloured.press("C-d")
             _ = try coloured.waitForExit()
 
-            for (command, environment) in [("'\(Paths.wsc)' --no-color", [String: String]()), ("'\(Paths.wsc)'", ["NO_COLOR": "1"])] {
+            for (command, environment) in [
+                ("'\(Paths.wsc)' --no-color", [String: String]()), ("'\(Paths.wsc)'", ["NO_COLOR": "1"]),
+            ] {
                 let plain = try Tmux("\(command) ws://127.0.0.1:\(server.port)/", environment: environment)
                 try plain.waitFor("Connected")
                 #expect(try !plain.screen(withEscapes: true).contains("\u{1B}[32m"))

@@ -1,14 +1,21 @@
 import Foundation
 import Testing
 
-
 extension EndToEnd {
     /// The built `wsc` at a real terminal (tmux), against the Python `websockets` peer.
     @Suite("REPL in a terminal", .timeLimit(.minutes(2)))
     struct REPLTests {
-        func start(_ server: PeerServer, path: String = "/", arguments: String = "", state: String? = nil) throws -> Tmux {
+        func start(
+            _ server: PeerServer,
+            path: String = "/",
+            arguments: String = "",
+            state: String? = nil
+        ) throws -> Tmux {
             let stateHome = try state ?? Paths.temporaryDirectory()
-            return try Tmux("'\(Paths.wsc)' \(arguments) ws://127.0.0.1:\(server.port)\(path)", environment: ["XDG_STATE_HOME": stateHome])
+            return try Tmux(
+                "'\(Paths.wsc)' \(arguments) ws://127.0.0.1:\(server.port)\(path)",
+                environment: ["XDG_STATE_HOME": stateHome]
+            )
         }
 
         @Test("type, receive, /status, Ctrl-D: clean close, exit 0, terminal restored")

@@ -37,7 +37,9 @@ extension EndToEnd {
             first.send(SIGKILL)
             try client.wait(for: "the reconnect event", onStandardError: true) { $0.contains("Reconnecting in") }
             client.write("while down 1\nwhile down 2\n")
-            try client.wait(for: "another attempt", onStandardError: true) { Self.count("Reconnecting in", in: $0) >= 2 }
+            try client.wait(for: "another attempt", onStandardError: true) {
+                Self.count("Reconnecting in", in: $0) >= 2
+            }
             let second = try ListenProcess.start(["--echo"], listen: "127.0.0.1:\(port)")
             try client.wait(for: "the lines sent while down") { $0 == "before\nwhile down 1\nwhile down 2\n" }
             client.write("after\n")
@@ -57,7 +59,11 @@ extension EndToEnd {
             let url = "ws://127.0.0.1:\(server.port)/"
             let restart = try WSCRun.run(["--reconnect", "--reconnect-max", "0.3", "-x", "!close 1012 restarting", url])
             #expect(restart.status == 0, "\(restart.standardError)")
-            #expect(restart.standardError.contains("Disconnected (code: 1012, reason: \"restarting\", wasClean: true)\nReconnecting in"))
+            #expect(
+                restart.standardError.contains(
+                    "Disconnected (code: 1012, reason: \"restarting\", wasClean: true)\nReconnecting in"
+                )
+            )
             #expect(Self.count("Connected to", in: restart.standardError) == 2)
 
             let clean = try WSCRun.run(["--reconnect", "-x", "!close 1000 done", url])
@@ -75,25 +81,38 @@ extension EndToEnd {
         @Test("--ndjson reports each attempt, numbered, with its delay; SIGINT ends the waiting (130)")
         func ndjsonAttempts() throws {
             let port = try LoopbackPort.free()
-            let client = try ClientProcess.start(["--reconnect", "--reconnect-max", "0.2", "--ndjson", "ws://127.0.0.1:\(port)/"])
+            let client = try ClientProcess.start([
+                "--reconnect", "--reconnect-max", "0.2", "--ndjson", "ws://127.0.0.1:\(port)/",
+            ])
             client.write("x\n")
             try client.wait(for: "the third attempt") { $0.contains(#"{"event":"reconnect","attempt":3,"#) }
             #expect(try client.signalled(SIGINT) == 130)
             let lines = client.standardOutput.split(separator: "\n")
             for attempt in 1...3 {
-                #expect(lines.contains { $0.hasPrefix(#"{"event":"reconnect","attempt":\#(attempt),"delayMilliseconds":"#) })
+                #expect(
+                    lines.contains { $0.hasPrefix(#"{"event":"reconnect","attempt":\#(attempt),"delayMilliseconds":"#) }
+                )
             }
         }
 
         @Test("--timeout ends a session that keeps failing (124), reporting what was not sent")
         func timeoutWhileReconnecting() throws {
             let port = try LoopbackPort.free()
-            let run = try WSCRun.run(["--reconnect", "--reconnect-max", "0.2", "--ndjson", "--timeout", "1.5", "-x", "x", "ws://127.0.0.1:\(port)/"])
+            let run = try WSCRun.run([
+                "--reconnect", "--reconnect-max", "0.2", "--ndjson", "--timeout", "1.5", "-x", "x",
+                "ws://127.0.0.1:\(port)/",
+            ])
             #expect(run.status == 124)
             let lines = run.output.split(separator: "\n")
             #expect(lines.contains { $0.hasPrefix(#"{"event":"reconnect","attempt":1,"delayMilliseconds":"#) })
             // What never found a connection is reported, not dropped in silence.
-            #expect(lines.contains { $0.hasPrefix(#"{"event":"error","message":"1 message not sent: the connection ended before it went out""#) })
+            #expect(
+                lines.contains {
+                    $0.hasPrefix(
+                        #"{"event":"error","message":"1 message not sent: the connection ended before it went out""#
+                    )
+                }
+            )
         }
     }
 }

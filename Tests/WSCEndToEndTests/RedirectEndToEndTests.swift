@@ -26,9 +26,13 @@ extension EndToEnd {
         func loop() throws {
             let server = try PeerServer.pythonWebSockets()
             defer { server.stop() }
-            let run = try WSCRun.run(["-L", "--max-redirects", "2", "--ndjson", "-x", "x", "ws://127.0.0.1:\(server.port)/loop"])
+            let run = try WSCRun.run([
+                "-L", "--max-redirects", "2", "--ndjson", "-x", "x", "ws://127.0.0.1:\(server.port)/loop",
+            ])
             #expect(run.status == 76)
-            let redirects = run.output.split(separator: "\n").filter { $0.hasPrefix(#"{"event":"redirect","status":307,"url":"ws://127.0.0.1:\#(server.port)/loop""#) }
+            let redirects = run.output.split(separator: "\n").filter {
+                $0.hasPrefix(#"{"event":"redirect","status":307,"url":"ws://127.0.0.1:\#(server.port)/loop""#)
+            }
             #expect(redirects.count == 2)
             #expect(run.output.contains("too many redirects: gave up after 2"))
         }

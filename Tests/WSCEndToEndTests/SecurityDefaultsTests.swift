@@ -12,7 +12,10 @@ extension EndToEnd {
         func verifiesByDefault() throws {
             let certificates = try TestCertificates.make()
             defer { certificates.remove() }
-            let server = try PeerServer.pythonWebSockets(certificate: certificates.serverCertificate, key: certificates.serverKey)
+            let server = try PeerServer.pythonWebSockets(
+                certificate: certificates.serverCertificate,
+                key: certificates.serverKey
+            )
             defer { server.stop() }
             let url = "wss://localhost:\(server.port)/"
             let plain = try WSCRun.run(["-x", "hi", url])
@@ -40,7 +43,10 @@ extension EndToEnd {
         func noDowngrade() throws {
             let certificates = try TestCertificates.make()
             defer { certificates.remove() }
-            let server = try PeerServer.pythonWebSockets(certificate: certificates.serverCertificate, key: certificates.serverKey)
+            let server = try PeerServer.pythonWebSockets(
+                certificate: certificates.serverCertificate,
+                key: certificates.serverKey
+            )
             defer { server.stop() }
             let base = "wss://localhost:\(server.port)"
             let downgrade = try WSCRun.run(["-L", "--ca", certificates.caFile, "-x", "secret", base + "/downgrade"])
@@ -94,7 +100,8 @@ extension EndToEnd {
             for secret in ["hunter2", "s3cr3t-token", "pa55word", "Authorization"] {
                 #expect(!history.contains(secret), "\(secret)")
             }
-            let mode = try FileManager.default.attributesOfItem(atPath: state + "/wsc/history")[.posixPermissions] as? Int
+            let mode =
+                try FileManager.default.attributesOfItem(atPath: state + "/wsc/history")[.posixPermissions] as? Int
             #expect(mode == 0o600)
         }
     }

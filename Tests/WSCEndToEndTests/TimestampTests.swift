@@ -6,7 +6,9 @@ extension EndToEnd {
     @Suite("timestamps", .timeLimit(.minutes(1)))
     struct TimestampTests {
         /// Zones as `TZ` gives them (POSIX: `WSC-5:30` is 5 h 30 ahead of UTC), with their offsets.
-        static let zones: [(tz: String, secondsFromGMT: Int)] = [("UTC", 0), ("WSC-5:30", 19_800), ("WSC+3:30", -12_600)]
+        static let zones: [(tz: String, secondsFromGMT: Int)] = [
+            ("UTC", 0), ("WSC-5:30", 19_800), ("WSC+3:30", -12_600),
+        ]
 
         @Test(
             "each event line on stderr starts with HH:MM:SS.mmm in the local zone ($TZ); stdout is only the payload",
@@ -27,11 +29,17 @@ extension EndToEnd {
             let lines = run.standardError.split(separator: "\n")
             #expect(lines.count == 2)
             for line in lines {
-                #expect(line.wholeMatch(of: /\d\d:\d\d:\d\d\.\d\d\d (Connected to|Disconnected \(code: 1000).*/) != nil, "\(line)")
+                #expect(
+                    line.wholeMatch(of: /\d\d:\d\d:\d\d\.\d\d\d (Connected to|Disconnected \(code: 1000).*/) != nil,
+                    "\(line)"
+                )
             }
             // TZ is honoured, half-hour offsets too (the minute may turn over during the run).
             let first = String(lines.first ?? "")
-            #expect(first.hasPrefix(before) || first.hasPrefix(after), "\(first) is not in \(zone) (\(before)-\(after))")
+            #expect(
+                first.hasPrefix(before) || first.hasPrefix(after),
+                "\(first) is not in \(zone) (\(before)-\(after))"
+            )
         }
     }
 }

@@ -38,7 +38,11 @@ extension EndToEnd {
 
             let missing = try WSCRun.run(["-x", "hi", "ws+unix://\(directory)/none.sock:/"])
             #expect(missing.status == 69)
-            #expect(missing.standardError.contains("could not connect to the Unix socket '\(directory)/none.sock': No such file or directory"))
+            #expect(
+                missing.standardError.contains(
+                    "could not connect to the Unix socket '\(directory)/none.sock': No such file or directory"
+                )
+            )
         }
     }
 }

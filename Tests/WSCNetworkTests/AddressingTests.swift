@@ -1,12 +1,16 @@
 import Testing
 import WSCCore
+
 @testable import WSCNetwork
 
 /// `--bind`, `-4` and `-6`, seen from our own server, which reports where clients come from.
 @Suite("--bind, -4, -6", .timeLimit(.minutes(1)))
 struct AddressingTests {
     /// Opens a client with `configure`, then closes it; returns its events.
-    func open(_ url: String, _ configure: @escaping (inout ClientConfiguration) -> Void) async throws -> [ConnectionEvent] {
+    func open(
+        _ url: String,
+        _ configure: @escaping (inout ClientConfiguration) -> Void
+    ) async throws -> [ConnectionEvent] {
         let client = try ClientHarness(url: url, configure: configure)
         let events = await client.waitForOpen()
         client.client.close()
@@ -41,10 +45,12 @@ struct AddressingTests {
         let opened = await v6.wait { !$0.opened.isEmpty }.opened
         #expect(opened.first?.1.remoteAddress?.hasPrefix("[::1]:") == true)
 
-        let mismatch = try await ClientHarness(url: "ws://[::1]:\(v6.server.port)/") { $0.addressFamily = .ipv4 }.waitForClose()
+        let mismatch = try await ClientHarness(url: "ws://[::1]:\(v6.server.port)/") { $0.addressFamily = .ipv4 }
+            .waitForClose()
         #expect(mismatch.errors.first == ConnectionError(.connect, "::1 is not an IPv4 address"))
         // localhost over IPv6: either no IPv6 address for it here, or nothing listening there.
-        let noIPv6 = try await ClientHarness(url: "ws://localhost:\(v4.server.port)/") { $0.addressFamily = .ipv6 }.waitForClose()
+        let noIPv6 = try await ClientHarness(url: "ws://localhost:\(v4.server.port)/") { $0.addressFamily = .ipv6 }
+            .waitForClose()
         #expect(noIPv6.errors.first?.kind == .connect)
         #expect(ExitStatus(failedWith: try #require(noIPv6.errors.first)) == .unavailable)
     }
@@ -56,7 +62,9 @@ struct UnixSocketTests {
     @Test("a client connects through the socket; Host and path come from the URL")
     func throughTheSocket() async throws {
         let path = "/tmp/wsc-test-\(UInt32.random(in: 0...UInt32.max)).sock"
-        let harness = try await ServerHarness.start { $0.unixSocketPath = path; $0.echo = true }
+        let harness = try await ServerHarness.start {
+            $0.unixSocketPath = path; $0.echo = true
+        }
         defer { Task { await harness.stop() } }
         #expect(harness.url == "ws+unix://\(path):/")
         let client = try ClientHarness(url: "ws+unix://\(path):/chat")
@@ -71,9 +79,12 @@ struct UnixSocketTests {
 
     @Test("no socket at the path: a connect error that names it (exit 69)")
     func missingSocket() async throws {
-        let events = try await ClientHarness(url: "ws://localhost/") { $0.unixSocketPath = "/nonexistent/wsc.sock" }.waitForClose()
+        let events = try await ClientHarness(url: "ws://localhost/") { $0.unixSocketPath = "/nonexistent/wsc.sock" }
+            .waitForClose()
         let error = try #require(events.errors.first)
         #expect(error.kind == .connect)
-        #expect(error.message == "could not connect to the Unix socket '/nonexistent/wsc.sock': No such file or directory")
+        #expect(
+            error.message == "could not connect to the Unix socket '/nonexistent/wsc.sock': No such file or directory"
+        )
     }
 }

@@ -2,6 +2,7 @@ import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import WSCCore
+
 @testable import WSCNetwork
 
 /// Runs a client and collects its events, in order.

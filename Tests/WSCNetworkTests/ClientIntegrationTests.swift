@@ -3,6 +3,7 @@ import NIOHTTP1
 import NIOWebSocket
 import Testing
 import WSCCore
+
 @testable import WSCNetwork
 
 /// The client against a real NIO server on 127.0.0.1:0.
@@ -14,7 +15,10 @@ struct ClientIntegrationTests {
         defer { Task { await server.stop() } }
         let harness = try ClientHarness(url: "ws://127.0.0.1:\(server.port)/chat?x=1")
         let opened = await harness.waitForOpen()
-        #expect(opened.last == .open(OpenInfo(url: "ws://127.0.0.1:\(server.port)/chat?x=1", subprotocol: nil, extensions: [])))
+        #expect(
+            opened.last
+                == .open(OpenInfo(url: "ws://127.0.0.1:\(server.port)/chat?x=1", subprotocol: nil, extensions: []))
+        )
         harness.client.send(.text("hello"))
         #expect(await harness.waitForMessages(1) == [.text("hello")])
         harness.client.close()
@@ -60,7 +64,9 @@ struct ClientIntegrationTests {
         defer { Task { await server.stop() } }
         let harness = try ClientHarness(url: "ws://[::1]:\(server.port)/six?x")
         let opened = await harness.waitForOpen()
-        #expect(opened.last == .open(OpenInfo(url: "ws://[::1]:\(server.port)/six?x", subprotocol: nil, extensions: [])))
+        #expect(
+            opened.last == .open(OpenInfo(url: "ws://[::1]:\(server.port)/six?x", subprotocol: nil, extensions: []))
+        )
         harness.client.close()
         #expect(await harness.waitForClose().closeInfo?.wasClean == true)
         let request = try #require(server.requests.withLockedValue { $0.first })
@@ -70,13 +76,19 @@ struct ClientIntegrationTests {
 
     @Test("the server closes with a code and reason")
     func serverClose() async throws {
-        let server = try await ScriptedServer.start(onOpen: { channel in
-            channel.writeAndFlush(ScriptedServer.closeFrame(4001, "bye", allocator: channel.allocator), promise: nil)
-        }, onFrame: { frame, channel in
-            if frame.opcode == .connectionClose {
-                channel.close(promise: nil)
+        let server = try await ScriptedServer.start(
+            onOpen: { channel in
+                channel.writeAndFlush(
+                    ScriptedServer.closeFrame(4001, "bye", allocator: channel.allocator),
+                    promise: nil
+                )
+            },
+            onFrame: { frame, channel in
+                if frame.opcode == .connectionClose {
+                    channel.close(promise: nil)
+                }
             }
-        })
+        )
         defer { Task { await server.stop() } }
         let harness = try ClientHarness(url: "ws://127.0.0.1:\(server.port)/")
         let events = await harness.waitForClose()
@@ -118,7 +130,9 @@ struct ClientIntegrationTests {
 
     @Test("a big refusal body is cut at 4 KiB")
     func refusedBigBody() async throws {
-        let server = try await ScriptedServer.start(upgrade: .refuse(.unauthorized, String(repeating: "x", count: 10_000)))
+        let server = try await ScriptedServer.start(
+            upgrade: .refuse(.unauthorized, String(repeating: "x", count: 10_000))
+        )
         defer { Task { await server.stop() } }
         let harness = try ClientHarness(url: "ws://127.0.0.1:\(server.port)/")
         let error = try #require(await harness.waitForClose().errors.first)
@@ -152,15 +166,20 @@ struct ClientIntegrationTests {
 
     @Test("an extension we did not offer is refused: an unknown one, or permessage-deflate with --no-compress")
     func unofferedExtension() async throws {
-        let unknown = try await ScriptedServer.start(upgrade: .accept(HTTPHeaders([("Sec-WebSocket-Extensions", "x-webkit-deflate-frame")])))
+        let unknown = try await ScriptedServer.start(
+            upgrade: .accept(HTTPHeaders([("Sec-WebSocket-Extensions", "x-webkit-deflate-frame")]))
+        )
         defer { Task { await unknown.stop() } }
         let events = try await ClientHarness(url: "ws://127.0.0.1:\(unknown.port)/").waitForClose()
         #expect(events.errors.first?.kind == .handshake)
         #expect(events.errors.first?.message.contains("'x-webkit-deflate-frame', which was not offered") == true)
 
-        let deflate = try await ScriptedServer.start(upgrade: .accept(HTTPHeaders([("Sec-WebSocket-Extensions", "permessage-deflate")])))
+        let deflate = try await ScriptedServer.start(
+            upgrade: .accept(HTTPHeaders([("Sec-WebSocket-Extensions", "permessage-deflate")]))
+        )
         defer { Task { await deflate.stop() } }
-        let declined = try await ClientHarness(url: "ws://127.0.0.1:\(deflate.port)/") { $0.compression = false }.waitForClose()
+        let declined = try await ClientHarness(url: "ws://127.0.0.1:\(deflate.port)/") { $0.compression = false }
+            .waitForClose()
         #expect(declined.errors.first?.kind == .handshake)
     }
 
@@ -179,7 +198,10 @@ struct ClientIntegrationTests {
     @Test("pings are answered with the same payload; our pings get an RTT")
     func pingPong() async throws {
         let server = try await ScriptedServer.start(onOpen: { channel in
-            channel.writeAndFlush(WebSocketFrame(fin: true, opcode: .ping, data: channel.allocator.buffer(string: "are you there")), promise: nil)
+            channel.writeAndFlush(
+                WebSocketFrame(fin: true, opcode: .ping, data: channel.allocator.buffer(string: "are you there")),
+                promise: nil
+            )
         })
         defer { Task { await server.stop() } }
         let harness = try ClientHarness(url: "ws://127.0.0.1:\(server.port)/")
@@ -204,10 +226,16 @@ struct ClientIntegrationTests {
             let a = channel.allocator
             channel.write(WebSocketFrame(fin: false, opcode: .text, data: a.buffer(string: "Hel")), promise: nil)
             channel.write(WebSocketFrame(fin: true, opcode: .ping, data: a.buffer(string: "mid")), promise: nil)
-            channel.write(WebSocketFrame(fin: false, opcode: .continuation, data: a.buffer(string: "lo, wör")), promise: nil)
+            channel.write(
+                WebSocketFrame(fin: false, opcode: .continuation, data: a.buffer(string: "lo, wör")),
+                promise: nil
+            )
             channel.write(WebSocketFrame(fin: true, opcode: .continuation, data: a.buffer(string: "ld")), promise: nil)
             channel.write(WebSocketFrame(fin: false, opcode: .binary, data: a.buffer(bytes: [0, 1])), promise: nil)
-            channel.writeAndFlush(WebSocketFrame(fin: true, opcode: .continuation, data: a.buffer(bytes: [2, 255])), promise: nil)
+            channel.writeAndFlush(
+                WebSocketFrame(fin: true, opcode: .continuation, data: a.buffer(bytes: [2, 255])),
+                promise: nil
+            )
         })
         defer { Task { await server.stop() } }
         let harness = try ClientHarness(url: "ws://127.0.0.1:\(server.port)/")
@@ -219,7 +247,10 @@ struct ClientIntegrationTests {
     @Test("invalid UTF-8 in a text message: close 1007")
     func invalidUTF8() async throws {
         let server = try await ScriptedServer.start(onOpen: { channel in
-            channel.writeAndFlush(WebSocketFrame(fin: true, opcode: .text, data: channel.allocator.buffer(bytes: [0x68, 0xC3, 0x28])), promise: nil)
+            channel.writeAndFlush(
+                WebSocketFrame(fin: true, opcode: .text, data: channel.allocator.buffer(bytes: [0x68, 0xC3, 0x28])),
+                promise: nil
+            )
         })
         defer { Task { await server.stop() } }
         let events = try await ClientHarness(url: "ws://127.0.0.1:\(server.port)/").waitForClose()
@@ -235,11 +266,22 @@ struct ClientIntegrationTests {
     @Test("a message over the size limit: close 1009")
     func tooBig() async throws {
         let server = try await ScriptedServer.start(onOpen: { channel in
-            channel.write(WebSocketFrame(fin: false, opcode: .binary, data: channel.allocator.buffer(repeating: 1, count: 600)), promise: nil)
-            channel.writeAndFlush(WebSocketFrame(fin: true, opcode: .continuation, data: channel.allocator.buffer(repeating: 1, count: 600)), promise: nil)
+            channel.write(
+                WebSocketFrame(fin: false, opcode: .binary, data: channel.allocator.buffer(repeating: 1, count: 600)),
+                promise: nil
+            )
+            channel.writeAndFlush(
+                WebSocketFrame(
+                    fin: true,
+                    opcode: .continuation,
+                    data: channel.allocator.buffer(repeating: 1, count: 600)
+                ),
+                promise: nil
+            )
         })
         defer { Task { await server.stop() } }
-        let events = try await ClientHarness(url: "ws://127.0.0.1:\(server.port)/") { $0.maximumMessageSize = 1000 }.waitForClose()
+        let events = try await ClientHarness(url: "ws://127.0.0.1:\(server.port)/") { $0.maximumMessageSize = 1000 }
+            .waitForClose()
         let close = try #require(server.frames.withLockedValue { $0 }.first { $0.opcode == .connectionClose })
         var payload = close.unmaskedData
         #expect(payload.readInteger(as: UInt16.self) == 1009)
@@ -249,7 +291,11 @@ struct ClientIntegrationTests {
     @Test("a reserved opcode is a protocol error: close 1002")
     func reservedOpcode() async throws {
         let server = try await ScriptedServer.start(onOpen: { channel in
-            let frame = WebSocketFrame(fin: true, opcode: WebSocketOpcode(encodedWebSocketOpcode: 3) ?? .text, data: channel.allocator.buffer(string: "x"))
+            let frame = WebSocketFrame(
+                fin: true,
+                opcode: WebSocketOpcode(encodedWebSocketOpcode: 3) ?? .text,
+                data: channel.allocator.buffer(string: "x")
+            )
             channel.writeAndFlush(frame, promise: nil)
         })
         defer { Task { await server.stop() } }
@@ -259,7 +305,9 @@ struct ClientIntegrationTests {
         #expect(payload.readInteger(as: UInt16.self) == 1002)
     }
 
-    @Test("every client frame is masked with a fresh key from the system CSPRNG: uniform bytes, no repeats across connections")
+    @Test(
+        "every client frame is masked with a fresh key from the system CSPRNG: uniform bytes, no repeats across connections"
+    )
     func masking() async throws {
         // NIO's WebSocketMaskingKey.random() draws from SystemRandomNumberGenerator
         // (getrandom(2) on Linux). A seeded or weak generator shows here as repeated keys,
@@ -316,7 +364,9 @@ struct ClientIntegrationTests {
         defer { Task { await server.stop() } }
         let harness = try ClientHarness(url: "ws://al:secret@127.0.0.1:\(server.port)/") { configuration in
             configuration.origin = "https://example.test"
-            configuration.headers = [HeaderField(name: "X-Token", value: "t1"), HeaderField(name: "User-Agent", value: "mine")]
+            configuration.headers = [
+                HeaderField(name: "X-Token", value: "t1"), HeaderField(name: "User-Agent", value: "mine"),
+            ]
         }
         await harness.waitForOpen()
         harness.client.close()
@@ -351,7 +401,9 @@ struct ClientIntegrationTests {
     func upgradeTimeout() async throws {
         let server = try await RawServer.start { _ in nil }
         defer { Task { await server.stop() } }
-        let events = try await ClientHarness(url: "ws://127.0.0.1:\(server.port)/") { $0.connectTimeout = .milliseconds(300) }.waitForClose()
+        let events = try await ClientHarness(url: "ws://127.0.0.1:\(server.port)/") {
+            $0.connectTimeout = .milliseconds(300)
+        }.waitForClose()
         let error = try #require(events.errors.first)
         #expect(error.kind == .connect)
         #expect(error.message.contains("timed out"))
@@ -373,11 +425,14 @@ struct ClientIntegrationTests {
 
     @Test("a file is streamed as one binary message in fragments")
     func fileStreaming() async throws {
-        let server = try await ScriptedServer.start(maxFrameSize: 1 << 20, onFrame: { frame, channel in
-            if frame.opcode == .connectionClose {
-                ScriptedServer.replyToClose(frame, on: channel)
+        let server = try await ScriptedServer.start(
+            maxFrameSize: 1 << 20,
+            onFrame: { frame, channel in
+                if frame.opcode == .connectionClose {
+                    ScriptedServer.replyToClose(frame, on: channel)
+                }
             }
-        })
+        )
         defer { Task { await server.stop() } }
         let path = "/tmp/wsc-test-\(UInt32.random(in: 0...UInt32.max)).bin"
         var bytes = [UInt8](repeating: 0, count: 1_000_003)
@@ -393,7 +448,11 @@ struct ClientIntegrationTests {
         let progress = await harness.wait { if case .progress(let p) = $0 { p.isComplete } else { false } }
         harness.client.close()
         _ = await harness.waitForClose()
-        #expect(progress.contains { if case .progress(let p) = $0 { p.isComplete && p.sentBytes == 1_000_003 } else { false } })
+        #expect(
+            progress.contains {
+                if case .progress(let p) = $0 { p.isComplete && p.sentBytes == 1_000_003 } else { false }
+            }
+        )
         let frames = server.frames.withLockedValue { $0 }.filter { $0.opcode != .connectionClose }
         #expect(frames.count > 2)
         #expect(frames.first?.opcode == .binary && frames.first?.fin == false)

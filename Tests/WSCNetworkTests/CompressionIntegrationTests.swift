@@ -4,6 +4,7 @@ import NIOHTTP1
 import NIOWebSocket
 import Testing
 import WSCCore
+
 @testable import WSCNetwork
 
 /// permessage-deflate on the wire, against a scripted NIO server on 127.0.0.1:0.
@@ -12,7 +13,8 @@ struct CompressionIntegrationTests {
     static let agreed = HTTPHeaders([("Sec-WebSocket-Extensions", "permessage-deflate")])
 
     /// A message compressed by zlib, then cut into frames: RSV1 on the first one only.
-    static func compressedFrames(_ text: String, pieces: Int, allocator: ByteBufferAllocator) throws -> [WebSocketFrame] {
+    static func compressedFrames(_ text: String, pieces: Int, allocator: ByteBufferAllocator) throws -> [WebSocketFrame]
+    {
         let compressor = try ZlibCompressor(algorithm: .deflate)
         var input = ByteBuffer(string: text)
         var output = allocator.buffer(capacity: compressor.maxSize(from: input))
@@ -23,7 +25,14 @@ struct CompressionIntegrationTests {
         while output.readableBytes > 0 {
             let piece = output.readSlice(length: min(size, output.readableBytes)) ?? ByteBuffer()
             let first = frames.isEmpty
-            frames.append(WebSocketFrame(fin: output.readableBytes == 0, rsv1: first, opcode: first ? .text : .continuation, data: piece))
+            frames.append(
+                WebSocketFrame(
+                    fin: output.readableBytes == 0,
+                    rsv1: first,
+                    opcode: first ? .text : .continuation,
+                    data: piece
+                )
+            )
         }
         return frames
     }
@@ -31,11 +40,14 @@ struct CompressionIntegrationTests {
     @Test("offered by default; our messages go compressed with RSV1, and the open event names the agreement")
     func sending() async throws {
         // The server only records what arrives (no echo), and finishes the close handshake.
-        let server = try await ScriptedServer.start(upgrade: .accept(Self.agreed), onFrame: { frame, channel in
-            if frame.opcode == .connectionClose {
-                ScriptedServer.replyToClose(frame, on: channel)
+        let server = try await ScriptedServer.start(
+            upgrade: .accept(Self.agreed),
+            onFrame: { frame, channel in
+                if frame.opcode == .connectionClose {
+                    ScriptedServer.replyToClose(frame, on: channel)
+                }
             }
-        })
+        )
         defer { Task { await server.stop() } }
         let harness = try ClientHarness(url: "ws://127.0.0.1:\(server.port)/")
         let opened = await harness.waitForOpen()
@@ -44,7 +56,11 @@ struct CompressionIntegrationTests {
             return
         }
         #expect(info.extensions == ["permessage-deflate"])
-        #expect(server.requests.withLockedValue { $0.first?.headers["Sec-WebSocket-Extensions"] } == [PerMessageDeflate.clientOffer])
+        #expect(
+            server.requests.withLockedValue { $0.first?.headers["Sec-WebSocket-Extensions"] } == [
+                PerMessageDeflate.clientOffer
+            ]
+        )
         let text = String(repeating: "the same words again and again ", count: 300)
         harness.client.send(.text(text))
         harness.client.send(.text(""))
@@ -69,17 +85,23 @@ struct CompressionIntegrationTests {
     @Test("a compressed message in fragments, with a ping between them, is reassembled and inflated")
     func receivingFragments() async throws {
         let text = (0..<500).map { "line \($0) of a long log\n" }.joined()
-        let server = try await ScriptedServer.start(upgrade: .accept(Self.agreed), onOpen: { channel in
-            guard let frames = try? Self.compressedFrames(text, pieces: 3, allocator: channel.allocator) else {
-                return
+        let server = try await ScriptedServer.start(
+            upgrade: .accept(Self.agreed),
+            onOpen: { channel in
+                guard let frames = try? Self.compressedFrames(text, pieces: 3, allocator: channel.allocator) else {
+                    return
+                }
+                channel.write(frames[0], promise: nil)
+                channel.write(
+                    WebSocketFrame(fin: true, opcode: .ping, data: channel.allocator.buffer(string: "mid")),
+                    promise: nil
+                )
+                for frame in frames.dropFirst() {
+                    channel.write(frame, promise: nil)
+                }
+                channel.flush()
             }
-            channel.write(frames[0], promise: nil)
-            channel.write(WebSocketFrame(fin: true, opcode: .ping, data: channel.allocator.buffer(string: "mid")), promise: nil)
-            for frame in frames.dropFirst() {
-                channel.write(frame, promise: nil)
-            }
-            channel.flush()
-        })
+        )
         defer { Task { await server.stop() } }
         let harness = try ClientHarness(url: "ws://127.0.0.1:\(server.port)/")
         #expect(await harness.waitForMessages(1) == [.text(text)])
@@ -90,7 +112,10 @@ struct CompressionIntegrationTests {
     @Test("with --no-compress, RSV1 is a protocol error (1002); a bomb is 1009; garbage is 1007")
     func failures() async throws {
         let plain = try await ScriptedServer.start(onOpen: { channel in
-            channel.writeAndFlush(WebSocketFrame(fin: true, rsv1: true, opcode: .text, data: channel.allocator.buffer(string: "x")), promise: nil)
+            channel.writeAndFlush(
+                WebSocketFrame(fin: true, rsv1: true, opcode: .text, data: channel.allocator.buffer(string: "x")),
+                promise: nil
+            )
         })
         defer { Task { await plain.stop() } }
         let refused = try ClientHarness(url: "ws://127.0.0.1:\(plain.port)/") { $0.compression = false }
@@ -99,21 +124,44 @@ struct CompressionIntegrationTests {
         #expect(events.errors.first?.message.contains("RSV1") == true)
         #expect(Self.closeCode(plain) == 1002)
 
-        let bomb = try await ScriptedServer.start(upgrade: .accept(Self.agreed), onOpen: { channel in
-            let codec = try? PerMessageDeflateCodec(agreement: PerMessageDeflate(), role: .server)
-            guard let payload = codec?.compress(channel.allocator.buffer(repeating: 0, count: 4 << 20), allocator: channel.allocator) else {
-                return
+        let bomb = try await ScriptedServer.start(
+            upgrade: .accept(Self.agreed),
+            onOpen: { channel in
+                let codec = try? PerMessageDeflateCodec(agreement: PerMessageDeflate(), role: .server)
+                guard
+                    let payload = codec?.compress(
+                        channel.allocator.buffer(repeating: 0, count: 4 << 20),
+                        allocator: channel.allocator
+                    )
+                else {
+                    return
+                }
+                channel.writeAndFlush(
+                    WebSocketFrame(fin: true, rsv1: true, opcode: .binary, data: payload),
+                    promise: nil
+                )
             }
-            channel.writeAndFlush(WebSocketFrame(fin: true, rsv1: true, opcode: .binary, data: payload), promise: nil)
-        })
+        )
         defer { Task { await bomb.stop() } }
-        let bombed = try await ClientHarness(url: "ws://127.0.0.1:\(bomb.port)/") { $0.maximumMessageSize = 1 << 20 }.waitForClose()
+        let bombed = try await ClientHarness(url: "ws://127.0.0.1:\(bomb.port)/") { $0.maximumMessageSize = 1 << 20 }
+            .waitForClose()
         #expect(bombed.errors.first?.message.contains("inflates beyond the limit") == true)
         #expect(Self.closeCode(bomb) == 1009)
 
-        let garbage = try await ScriptedServer.start(upgrade: .accept(Self.agreed), onOpen: { channel in
-            channel.writeAndFlush(WebSocketFrame(fin: true, rsv1: true, opcode: .text, data: channel.allocator.buffer(bytes: [0xFF, 0xEE, 0xDD])), promise: nil)
-        })
+        let garbage = try await ScriptedServer.start(
+            upgrade: .accept(Self.agreed),
+            onOpen: { channel in
+                channel.writeAndFlush(
+                    WebSocketFrame(
+                        fin: true,
+                        rsv1: true,
+                        opcode: .text,
+                        data: channel.allocator.buffer(bytes: [0xFF, 0xEE, 0xDD])
+                    ),
+                    promise: nil
+                )
+            }
+        )
         defer { Task { await garbage.stop() } }
         let broken = try await ClientHarness(url: "ws://127.0.0.1:\(garbage.port)/").waitForClose()
         #expect(broken.errors.first?.message.contains("not a valid deflate stream") == true)

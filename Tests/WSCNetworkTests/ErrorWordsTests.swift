@@ -6,7 +6,7 @@ import WSCCore
 @testable import WSCNetwork
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Errors from the system reach the user in words, with no NIO function names.
@@ -22,7 +22,9 @@ struct ErrorWordsTests {
 
     @Test("a failed connect names the port, also the scheme's default one")
     func defaultPort() throws {
-        for (text, target) in [("ws://127.0.0.1", "127.0.0.1:80"), ("wss://[::1]/x", "[::1]:443"), ("ws://h.test:8080/", "h.test:8080")] {
+        for (text, target) in [
+            ("ws://127.0.0.1", "127.0.0.1:80"), ("wss://[::1]/x", "[::1]:443"), ("ws://h.test:8080/", "h.test:8080"),
+        ] {
             let url = try WebSocketURL(parsing: text)
             let timedOut = ConnectionError(connecting: ChannelError.connectTimeout(.seconds(2)), to: url)
             #expect(timedOut.message == "timed out after 2 s connecting to \(target)")

@@ -1,6 +1,3 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import NIOConcurrencyHelpers
 import NIOCore
 import NIOEmbedded
@@ -9,15 +6,24 @@ import WSCCore
 
 @testable import WSCNetwork
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// What a connection that gives back unsent sends (`--reconnect`) hands back, and in which order.
 extension HandlerTests {
-    @Test("sends queued before the close, and sends made while the connection closes, come back in the order they were made; a queued file says it was not sent")
+    @Test(
+        "sends queued before the close, and sends made while the connection closes, come back in the order they were made; a queued file says it was not sent"
+    )
     func givenBackInOrder() throws {
         let channel = EmbeddedChannel()
         let events = NIOLockedValueBox<[ConnectionEvent]>([])
         var configuration = ClientConfiguration(url: try WebSocketURL(parsing: "ws://127.0.0.1:1/"))
         configuration.givesBackUnsent = true
-        let handler = WebSocketConnectionHandler(settings: configuration.connectionSettings, eventLoop: channel.eventLoop) { event in
+        let handler = WebSocketConnectionHandler(
+            settings: configuration.connectionSettings,
+            eventLoop: channel.eventLoop
+        ) { event in
             events.withLockedValue { $0.append(event) }
         }
         handler.connected(channel)

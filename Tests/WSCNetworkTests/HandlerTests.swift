@@ -1,10 +1,11 @@
-import NIOCore
 import NIOConcurrencyHelpers
+import NIOCore
 import NIOEmbedded
 import NIOHTTP1
 import NIOWebSocket
 import Testing
 import WSCCore
+
 @testable import WSCNetwork
 
 /// The channel handlers on an `EmbeddedChannel`: frames in, frames and events out.
@@ -22,7 +23,10 @@ struct HandlerTests {
         configuration.maximumMessageSize = maximumMessageSize
         configuration.keepalive = keepalive
         configuration.givesBackUnsent = givesBackUnsent
-        let handler = WebSocketConnectionHandler(settings: configuration.connectionSettings, eventLoop: channel.eventLoop) { event in
+        let handler = WebSocketConnectionHandler(
+            settings: configuration.connectionSettings,
+            eventLoop: channel.eventLoop
+        ) { event in
             events.withLockedValue { $0.append(event) }
         }
         try channel.pipeline.syncOperations.addHandler(FrameTap())
@@ -72,7 +76,11 @@ struct HandlerTests {
         let (channel, _, events) = try self.openHandler()
         try channel.writeInbound(self.frame(.text, Array("x".utf8), rsv1: true))
         #expect(self.closeCode(of: try channel.readOutbound(as: WebSocketFrame.self)) == 1002)
-        #expect(events.withLockedValue { $0 }.contains { if case .error(let e) = $0 { e.kind == .protocolViolation } else { false } })
+        #expect(
+            events.withLockedValue { $0 }.contains {
+                if case .error(let e) = $0 { e.kind == .protocolViolation } else { false }
+            }
+        )
     }
 
     @Test("a close frame with a reserved code: close 1002; with bad UTF-8 reason: 1007")
@@ -95,12 +103,17 @@ struct HandlerTests {
         _ = try? channel.finish()
         // The close future reports to the handler in production; call it as the bootstrap does.
         handler.channelClosed()
-        #expect(events.withLockedValue { $0 }.last == .close(CloseInfo(code: CloseCode(4001), reason: "bye", wasClean: true, initiator: .peer)))
+        #expect(
+            events.withLockedValue { $0 }.last
+                == .close(CloseInfo(code: CloseCode(4001), reason: "bye", wasClean: true, initiator: .peer))
+        )
     }
 
     @Test("keepalive: a ping each interval; answered, nothing more; unanswered, close 1011 and TCP ends")
     func keepalive() throws {
-        let (channel, handler, events) = try self.openHandler(keepalive: KeepaliveSettings(interval: .seconds(1), timeout: .milliseconds(500)))
+        let (channel, handler, events) = try self.openHandler(
+            keepalive: KeepaliveSettings(interval: .seconds(1), timeout: .milliseconds(500))
+        )
         try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 1)).wait()
         channel.embeddedEventLoop.advanceTime(by: .milliseconds(999))
         #expect(try channel.readOutbound(as: WebSocketFrame.self) == nil)
@@ -130,7 +143,8 @@ struct HandlerTests {
         let big = (0..<70_000).map { UInt8(truncatingIfNeeded: $0 &* 7) }
         // Sizes that end the masking in each of its loops: 32 bytes at a time, then 8, then 1.
         let sent: [Message] = [
-            .text("a"), .binary([]), .text(String(repeating: "é", count: 100)), .binary(big), .binary(Array(big[..<37])),
+            .text("a"), .binary([]), .text(String(repeating: "é", count: 100)), .binary(big),
+            .binary(Array(big[..<37])),
             .binary(Array(big[..<45])), .text("last"),
         ]
         handler.send(contentsOf: sent)
@@ -162,13 +176,19 @@ struct HandlerTests {
         // Nothing holds the third batch's buffer when the fourth is encoded: it is reused.
         let third: [Message] = [.text(String(repeating: "x", count: 500))]
         handler.send(contentsOf: third)
-        #expect(try Self.decodeMaskedFrames(try #require(try channel.readOutbound(as: ByteBuffer.self))).messages == third)
+        #expect(
+            try Self.decodeMaskedFrames(try #require(try channel.readOutbound(as: ByteBuffer.self))).messages == third
+        )
         let fourth: [Message] = [.text("fourth"), .binary([9, 8, 7])]
         handler.send(contentsOf: fourth)
-        #expect(try Self.decodeMaskedFrames(try #require(try channel.readOutbound(as: ByteBuffer.self))).messages == fourth)
+        #expect(
+            try Self.decodeMaskedFrames(try #require(try channel.readOutbound(as: ByteBuffer.self))).messages == fourth
+        )
     }
 
-    @Test("a payload in a buffer of its own is masked in place and written as it is; a buffer held elsewhere is left as it was")
+    @Test(
+        "a payload in a buffer of its own is masked in place and written as it is; a buffer held elsewhere is left as it was"
+    )
     func payloadBuffers() throws {
         let (channel, handler) = try Self.openHandlerWritingBytes()
         let bytes = (0..<70_001).map { UInt8(truncatingIfNeeded: $0 &* 13) }
@@ -194,7 +214,11 @@ struct HandlerTests {
     func payloadBuffersQueued() throws {
         let channel = EmbeddedChannel()
         let configuration = ClientConfiguration(url: try WebSocketURL(parsing: "ws://127.0.0.1:1/"))
-        let handler = WebSocketConnectionHandler(settings: configuration.connectionSettings, eventLoop: channel.eventLoop, emitBatch: { _ in })
+        let handler = WebSocketConnectionHandler(
+            settings: configuration.connectionSettings,
+            eventLoop: channel.eventLoop,
+            emitBatch: { _ in }
+        )
         try channel.pipeline.syncOperations.addHandler(handler)
         handler.connected(channel)
         handler.send(contentsOf: [.text("first")])
@@ -223,7 +247,11 @@ struct HandlerTests {
         let channel = EmbeddedChannel()
         var configuration = ClientConfiguration(url: try WebSocketURL(parsing: "ws://127.0.0.1:1/"))
         configuration.maximumMessageSize = 1 << 20
-        let handler = WebSocketConnectionHandler(settings: configuration.connectionSettings, eventLoop: channel.eventLoop, emitBatch: { _ in })
+        let handler = WebSocketConnectionHandler(
+            settings: configuration.connectionSettings,
+            eventLoop: channel.eventLoop,
+            emitBatch: { _ in }
+        )
         try channel.pipeline.syncOperations.addHandler(handler)
         handler.connected(channel)
         handler.upgraded(HandshakeValidation.Agreement(subprotocol: nil))
@@ -232,7 +260,9 @@ struct HandlerTests {
     }
 
     /// The messages in a buffer of masked frames, and the key of each, through NIO's decoder.
-    private static func decodeMaskedFrames(_ written: ByteBuffer) throws -> (messages: [Message], keys: [WebSocketMaskingKey]) {
+    private static func decodeMaskedFrames(
+        _ written: ByteBuffer
+    ) throws -> (messages: [Message], keys: [WebSocketMaskingKey]) {
         let decoder = EmbeddedChannel(handler: ByteToMessageHandler(WebSocketFrameDecoder(maxFrameSize: 1 << 20)))
         try decoder.writeInbound(written)
         var received: [Message] = []
@@ -253,9 +283,13 @@ struct HandlerTests {
         let channel = EmbeddedChannel()
         let batches = NIOLockedValueBox<[[ConnectionEvent]]>([])
         let configuration = ClientConfiguration(url: try WebSocketURL(parsing: "ws://127.0.0.1:1/"))
-        let handler = WebSocketConnectionHandler(settings: configuration.connectionSettings, eventLoop: channel.eventLoop, emitBatch: { batch in
-            batches.withLockedValue { $0.append(batch) }
-        })
+        let handler = WebSocketConnectionHandler(
+            settings: configuration.connectionSettings,
+            eventLoop: channel.eventLoop,
+            emitBatch: { batch in
+                batches.withLockedValue { $0.append(batch) }
+            }
+        )
         try channel.pipeline.syncOperations.addHandler(handler)
         handler.connected(channel)
         handler.upgraded(HandshakeValidation.Agreement(subprotocol: nil))
@@ -266,7 +300,11 @@ struct HandlerTests {
         }
         #expect(batches.withLockedValue { $0 }.isEmpty)
         channel.pipeline.fireChannelReadComplete()
-        #expect(batches.withLockedValue { $0 } == [[.message(.text("one")), .message(.text("two")), .message(.text("three"))]])
+        #expect(
+            batches.withLockedValue { $0 } == [
+                [.message(.text("one")), .message(.text("two")), .message(.text("three"))]
+            ]
+        )
         channel.pipeline.fireChannelRead(self.frame(.text, Array("four".utf8)))
         channel.pipeline.fireChannelRead(self.frame(.ping, [7]))
         #expect(batches.withLockedValue { $0 }.last == [.message(.text("four")), .ping([7])])
@@ -299,10 +337,18 @@ struct HandlerTests {
 @Suite("The connection handler as a server, on EmbeddedChannel")
 struct ServerRoleHandlerTests {
     /// An open server-side handler (echo on or off) and the events it emitted.
-    func openHandler(echo: Bool = false) throws -> (EmbeddedChannel, WebSocketConnectionHandler, NIOLockedValueBox<[ConnectionEvent]>) {
+    func openHandler(
+        echo: Bool = false
+    ) throws -> (EmbeddedChannel, WebSocketConnectionHandler, NIOLockedValueBox<[ConnectionEvent]>) {
         let channel = EmbeddedChannel()
         let events = NIOLockedValueBox<[ConnectionEvent]>([])
-        let settings = ConnectionSettings(role: .server, url: "/", maximumMessageSize: 1 << 20, closeTimeout: .seconds(5), echo: echo)
+        let settings = ConnectionSettings(
+            role: .server,
+            url: "/",
+            maximumMessageSize: 1 << 20,
+            closeTimeout: .seconds(5),
+            echo: echo
+        )
         let handler = WebSocketConnectionHandler(settings: settings, eventLoop: channel.eventLoop) { event in
             events.withLockedValue { $0.append(event) }
         }
@@ -376,7 +422,10 @@ struct ServerRoleHandlerTests {
         #expect(answer.maskKey == nil && payload.readInteger(as: UInt16.self) == 1000)
         #expect(!channel.isActive)
         handler.channelClosed()
-        #expect(events.withLockedValue { $0 }.last == .close(CloseInfo(code: .normalClosure, reason: "done", wasClean: true, initiator: .peer)))
+        #expect(
+            events.withLockedValue { $0 }.last
+                == .close(CloseInfo(code: .normalClosure, reason: "done", wasClean: true, initiator: .peer))
+        )
     }
 }
 
@@ -387,7 +436,11 @@ struct UpgradeRejectionHandlerTests {
         let channel = EmbeddedChannel()
         let promise = channel.eventLoop.makePromise(of: UpgradeRejection.self)
         try channel.pipeline.syncOperations.addHandler(UpgradeRejectionHandler(promise: promise))
-        let head = HTTPResponseHead(version: .http1_1, status: .unauthorized, headers: HTTPHeaders([("WWW-Authenticate", "Basic")]))
+        let head = HTTPResponseHead(
+            version: .http1_1,
+            status: .unauthorized,
+            headers: HTTPHeaders([("WWW-Authenticate", "Basic")])
+        )
         try channel.writeInbound(HTTPClientResponsePart.head(head))
         try channel.writeInbound(HTTPClientResponsePart.body(ByteBuffer(repeating: 0x61, count: 3000)))
         try channel.writeInbound(HTTPClientResponsePart.body(ByteBuffer(repeating: 0x62, count: 3000)))

@@ -36,7 +36,9 @@ struct InboundFrameFilterTests {
         let channel = EmbeddedChannel()
         let sink = Sink()
         // The decoder's own limit is far above: the filter is what keeps frames out.
-        try channel.pipeline.syncOperations.addHandler(ByteToMessageHandler(WebSocketFrameDecoder(maxFrameSize: 1 << 30)))
+        try channel.pipeline.syncOperations.addHandler(
+            ByteToMessageHandler(WebSocketFrameDecoder(maxFrameSize: 1 << 30))
+        )
         try InboundFrameFilter.insert(limit: limit, into: channel.pipeline.syncOperations)
         try channel.pipeline.syncOperations.addHandler(sink)
         return (channel, sink)
@@ -61,7 +63,10 @@ struct InboundFrameFilterTests {
         }
     }
 
-    @Test("frame headers of every length form, read whole or cut anywhere", arguments: [0, 1, 125, 126, 65535, 65536, 300_000])
+    @Test(
+        "frame headers of every length form, read whole or cut anywhere",
+        arguments: [0, 1, 125, 126, 65535, 65536, 300_000]
+    )
     func headers(length: Int) {
         let bytes = self.wire(.binary, [UInt8](repeating: 1, count: length))
         let size = length < 126 ? 2 : length < 65536 ? 4 : 10
@@ -83,7 +88,8 @@ struct InboundFrameFilterTests {
         let (channel, sink) = try self.pipeline(limit: 1000)
         let big = [UInt8](repeating: 0x62, count: 70_000)
         let bytes =
-            self.wire(.text, Array("before".utf8)) + self.wire(.binary, big) + self.wire(.text, [UInt8](repeating: 0x61, count: 1000))
+            self.wire(.text, Array("before".utf8)) + self.wire(.binary, big)
+            + self.wire(.text, [UInt8](repeating: 0x61, count: 1000))
             + self.wire(.connectionClose, [0x03, 0xF1])
         try self.feed(channel, bytes, pieces: pieces)
         #expect(sink.tooLong == [70_000])
@@ -103,7 +109,8 @@ struct InboundFrameFilterTests {
 
     /// Autobahn 6.4.1's message: valid, then a code point above U+10FFFF, then valid.
     static let parts: [[UInt8]] = [
-        [0xCE, 0xBA, 0xE1, 0xBD, 0xB9, 0xCF, 0x83, 0xCE, 0xBC, 0xCE, 0xB5], [0xF4, 0x90, 0x80, 0x80], [0x65, 0x64, 0x69, 0x74, 0x65, 0x64],
+        [0xCE, 0xBA, 0xE1, 0xBD, 0xB9, 0xCF, 0x83, 0xCE, 0xBC, 0xCE, 0xB5], [0xF4, 0x90, 0x80, 0x80],
+        [0x65, 0x64, 0x69, 0x74, 0x65, 0x64],
     ]
 
     @Test("text that turns invalid within a frame is said at the chop that does it, before the frame is whole")
@@ -126,7 +133,9 @@ struct InboundFrameFilterTests {
         let key: WebSocketMaskingKey = [0x11, 0x22, 0x33, 0x44]
         func masked(_ opcode: WebSocketOpcode, _ payload: [UInt8], fin: Bool) -> ByteBuffer {
             var buffer = ByteBuffer()
-            _ = payload.withUnsafeBytes { buffer.writeWebSocketFrame(fin: fin, opcode: opcode, maskKey: key, payload: $0) }
+            _ = payload.withUnsafeBytes {
+                buffer.writeWebSocketFrame(fin: fin, opcode: opcode, maskKey: key, payload: $0)
+            }
             return buffer
         }
         try channel.writeInbound(masked(.text, Self.parts[0], fin: false))
@@ -141,10 +150,16 @@ struct InboundFrameFilterTests {
         let text = Array("κόσμε, héllo, 😀 and plain ASCII".utf8)
         for cut in [1, 2, 3, 5, 7] {
             let (channel, sink) = try self.pipeline(limit: 1 << 20)
-            try self.feed(channel, self.wire(.text, Array(text[..<10]), fin: false) + self.wire(.continuation, Array(text[10...])), pieces: [cut])
+            try self.feed(
+                channel,
+                self.wire(.text, Array(text[..<10]), fin: false) + self.wire(.continuation, Array(text[10...])),
+                pieces: [cut]
+            )
             try self.feed(channel, self.wire(.binary, Self.parts.flatMap { $0 }), pieces: [cut])
             var compressed = ByteBuffer()
-            _ = Self.parts[1].withUnsafeBytes { compressed.writeWebSocketFrame(fin: true, rsv1: true, opcode: .text, maskKey: nil, payload: $0) }
+            _ = Self.parts[1].withUnsafeBytes {
+                compressed.writeWebSocketFrame(fin: true, rsv1: true, opcode: .text, maskKey: nil, payload: $0)
+            }
             try channel.writeInbound(compressed)
             #expect(sink.frames.count == 4 && sink.notUTF8AfterFrames.isEmpty)
         }

@@ -2,6 +2,7 @@ import CompressNIO
 import NIOCore
 import Testing
 import WSCCore
+
 @testable import WSCNetwork
 
 /// `PerMessageDeflateCodec`: compression both ways, as each agreement says.
@@ -74,7 +75,11 @@ struct PerMessageDeflateCodecTests {
         }
         let garbage = try PerMessageDeflateCodec(agreement: PerMessageDeflate(), role: .client)
         #expect(throws: PerMessageDeflateCodec.DecompressionError.corrupt) {
-            try garbage.decompress(ByteBuffer(bytes: [0xFF, 0xFF, 0xFF, 0xFF, 0x00]), limit: 1 << 20, allocator: self.allocator)
+            try garbage.decompress(
+                ByteBuffer(bytes: [0xFF, 0xFF, 0xFF, 0xFF, 0x00]),
+                limit: 1 << 20,
+                allocator: self.allocator
+            )
         }
     }
 
@@ -86,7 +91,9 @@ struct PerMessageDeflateCodecTests {
             var input = ByteBuffer(string: text)
             var output = self.allocator.buffer(capacity: 256)
             try compressor.deflate(from: &input, to: &output, flush: .finish)
-            #expect(try receiver.decompress(output, limit: 1 << 20, allocator: self.allocator) == ByteBuffer(string: text))
+            #expect(
+                try receiver.decompress(output, limit: 1 << 20, allocator: self.allocator) == ByteBuffer(string: text)
+            )
         }
     }
 }

@@ -1,6 +1,7 @@
 import NIOConcurrencyHelpers
 import Testing
 import WSCCore
+
 @testable import WSCNetwork
 
 /// `-L` against servers that redirect the upgrade.
@@ -21,7 +22,9 @@ struct RedirectIntegrationTests {
         return (server, requests)
     }
 
-    @Test("302 to another server is followed: a redirect event, then open at the new URL; sends queued meanwhile arrive")
+    @Test(
+        "302 to another server is followed: a redirect event, then open at the new URL; sends queued meanwhile arrive"
+    )
     func followed() async throws {
         let target = try await ServerHarness.start { $0.echo = true }
         defer { Task { await target.stop() } }
@@ -35,7 +38,13 @@ struct RedirectIntegrationTests {
         client.client.close()
         let events = await client.waitForClose()
         #expect(events.first == .redirect(Redirection(status: 302, url: "ws://127.0.0.1:\(port)/final")))
-        #expect(events.contains(.open(OpenInfo(url: "ws://127.0.0.1:\(port)/final", subprotocol: nil, extensions: ["permessage-deflate"]))))
+        #expect(
+            events.contains(
+                .open(
+                    OpenInfo(url: "ws://127.0.0.1:\(port)/final", subprotocol: nil, extensions: ["permessage-deflate"])
+                )
+            )
+        )
         #expect(events.closeCount == 1 && events.closeInfo?.wasClean == true)
     }
 
@@ -58,7 +67,9 @@ struct RedirectIntegrationTests {
         defer { Task { await same.stop() } }
         let events = try await ClientHarness(url: "ws://user:secret@127.0.0.1:\(same.port)/first") { configuration in
             configuration.followRedirects = true
-            configuration.headers = [HeaderField(name: "Cookie", value: "session=1"), HeaderField(name: "X-Trace", value: "t")]
+            configuration.headers = [
+                HeaderField(name: "Cookie", value: "session=1"), HeaderField(name: "X-Trace", value: "t"),
+            ]
         }.waitForClose()
         #expect(events.filter { if case .redirect = $0 { true } else { false } }.count == 2)
         let second = try #require(sameRequests.withLockedValue { $0 }.last)

@@ -2,6 +2,7 @@ import NIOCore
 import NIOEmbedded
 import Testing
 import WSCCore
+
 @testable import WSCNetwork
 
 /// `SOCKS5ConnectHandler` on an `EmbeddedChannel`: the handshake's bytes, then out of the way.
@@ -24,7 +25,10 @@ struct SOCKS5ConnectHandlerTests {
         #expect(try channel.readOutbound(as: ByteBuffer.self) == ByteBuffer(bytes: [5, 1, 0]))
 
         try channel.writeInbound(ByteBuffer(bytes: [5, 0]))
-        #expect(try channel.readOutbound(as: ByteBuffer.self) == ByteBuffer(bytes: [5, 1, 0, 3, 6] + Array("a.test".utf8) + [0, 80]))
+        #expect(
+            try channel.readOutbound(as: ByteBuffer.self)
+                == ByteBuffer(bytes: [5, 1, 0, 3, 6] + Array("a.test".utf8) + [0, 80])
+        )
         var succeeded = false
         established.futureResult.whenSuccess { succeeded = true }
         try channel.writeInbound(ByteBuffer(bytes: [5, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0x81]))
@@ -32,7 +36,9 @@ struct SOCKS5ConnectHandlerTests {
         #expect(try channel.readInbound(as: ByteBuffer.self) == ByteBuffer(bytes: [0x81]))
         try channel.writeInbound(ByteBuffer(bytes: [0x82]))
         #expect(try channel.readInbound(as: ByteBuffer.self) == ByteBuffer(bytes: [0x82]))
-        #expect(throws: ChannelPipelineError.self) { try channel.pipeline.syncOperations.context(handlerType: SOCKS5ConnectHandler.self) }
+        #expect(throws: ChannelPipelineError.self) {
+            try channel.pipeline.syncOperations.context(handlerType: SOCKS5ConnectHandler.self)
+        }
         _ = try channel.finish()
     }
 
@@ -55,7 +61,9 @@ struct SOCKS5ConnectHandlerTests {
         try channel.writeInbound(ByteBuffer(bytes: [5, 0]))
         try channel.writeInbound(ByteBuffer(bytes: [5, 4, 0, 1, 0, 0, 0, 0, 0, 0]))
         let error = try #require(failure as? ConnectionError)
-        #expect(error.message == "the proxy socks5://127.0.0.1:1080 did not open a tunnel: it answered: host unreachable")
+        #expect(
+            error.message == "the proxy socks5://127.0.0.1:1080 did not open a tunnel: it answered: host unreachable"
+        )
         #expect(!channel.isActive)
     }
 

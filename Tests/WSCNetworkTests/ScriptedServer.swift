@@ -61,7 +61,9 @@ final class ScriptedServer: Sendable {
                         },
                         upgradePipelineHandler: { channel, _ in
                             channel.eventLoop.makeCompletedFuture {
-                                try channel.pipeline.syncOperations.addHandler(FrameHandler(recorder: recorder, onFrame: onFrame))
+                                try channel.pipeline.syncOperations.addHandler(
+                                    FrameHandler(recorder: recorder, onFrame: onFrame)
+                                )
                                 onOpen(channel)
                                 return true
                             }
@@ -73,14 +75,18 @@ final class ScriptedServer: Sendable {
                             notUpgradingCompletionHandler: { channel in
                                 channel.eventLoop.makeCompletedFuture {
                                     if case .refuse(let status, let body) = upgrade {
-                                        try channel.pipeline.syncOperations.addHandler(Refuser(status: status, body: body))
+                                        try channel.pipeline.syncOperations.addHandler(
+                                            Refuser(status: status, body: body)
+                                        )
                                     }
                                     return false
                                 }
                             }
                         )
                     )
-                    _ = try channel.pipeline.syncOperations.configureUpgradableHTTPServerPipeline(configuration: configuration)
+                    _ = try channel.pipeline.syncOperations.configureUpgradableHTTPServerPipeline(
+                        configuration: configuration
+                    )
                 }
             }
         let channel = try await bootstrap.bind(host: host, port: 0).get()
@@ -93,7 +99,10 @@ final class ScriptedServer: Sendable {
     static let echo: OnFrame = { frame, channel in
         switch frame.opcode {
         case .text, .binary, .continuation:
-            channel.writeAndFlush(WebSocketFrame(fin: frame.fin, opcode: frame.opcode, data: frame.unmaskedData), promise: nil)
+            channel.writeAndFlush(
+                WebSocketFrame(fin: frame.fin, opcode: frame.opcode, data: frame.unmaskedData),
+                promise: nil
+            )
         case .ping:
             channel.writeAndFlush(WebSocketFrame(fin: true, opcode: .pong, data: frame.unmaskedData), promise: nil)
         case .connectionClose:
@@ -182,8 +191,14 @@ private final class Refuser: ChannelInboundHandler {
             return
         }
         let headers = HTTPHeaders([("Content-Length", String(self.body.utf8.count)), ("Content-Type", "text/plain")])
-        context.write(self.wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: self.status, headers: headers))), promise: nil)
-        context.write(self.wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(string: self.body)))), promise: nil)
+        context.write(
+            self.wrapOutboundOut(.head(HTTPResponseHead(version: .http1_1, status: self.status, headers: headers))),
+            promise: nil
+        )
+        context.write(
+            self.wrapOutboundOut(.body(.byteBuffer(context.channel.allocator.buffer(string: self.body)))),
+            promise: nil
+        )
         context.writeAndFlush(self.wrapOutboundOut(.end(nil)), promise: nil)
     }
 }
@@ -233,7 +248,10 @@ private final class RawHandler: ChannelInboundHandler {
         }
         self.answered = true
         if let response = self.respond(self.request) {
-            context.writeAndFlush(self.wrapOutboundOut(context.channel.allocator.buffer(string: response)), promise: nil)
+            context.writeAndFlush(
+                self.wrapOutboundOut(context.channel.allocator.buffer(string: response)),
+                promise: nil
+            )
         }
     }
 }

@@ -2,6 +2,7 @@ import NIOConcurrencyHelpers
 import NIOCore
 import NIOPosix
 import WSCCore
+
 @testable import WSCNetwork
 
 /// Runs a ``WebSocketServer`` on 127.0.0.1:0 and collects its events, in order.
@@ -19,7 +20,8 @@ final class ServerHarness: Sendable {
         var configuration = ServerConfiguration(host: "127.0.0.1", port: 0)
         configure(&configuration)
         let (stream, continuation) = AsyncStream.makeStream(of: ServerEvent.self)
-        let server = try await WebSocketServer.start(configuration, on: MultiThreadedEventLoopGroup.singleton) { event in
+        let server = try await WebSocketServer.start(configuration, on: MultiThreadedEventLoopGroup.singleton) {
+            event in
             continuation.yield(event)
         }.get()
         return ServerHarness(server: server, stream: stream)
@@ -116,10 +118,11 @@ struct RawClient {
 
     /// An upgrade request for `/`, with extra header lines.
     static func upgradeRequest(port: Int, headers: [String] = []) -> [UInt8] {
-        let lines = [
-            "GET / HTTP/1.1", "Host: 127.0.0.1:\(port)", "Upgrade: websocket", "Connection: Upgrade",
-            "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==", "Sec-WebSocket-Version: 13",
-        ] + headers
+        let lines =
+            [
+                "GET / HTTP/1.1", "Host: 127.0.0.1:\(port)", "Upgrade: websocket", "Connection: Upgrade",
+                "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==", "Sec-WebSocket-Version: 13",
+            ] + headers
         return Array((lines.joined(separator: "\r\n") + "\r\n\r\n").utf8)
     }
 }

@@ -1,8 +1,9 @@
 import NIOCore
 import Testing
 import WSCCore
-@testable import WSCNetwork
 import WSCTestSupport
+
+@testable import WSCNetwork
 
 /// `wsc --listen`'s server, against our own client, raw TCP, and TLS.
 @Suite("WebSocketServer on 127.0.0.1:0", .timeLimit(.minutes(1)))
@@ -24,7 +25,9 @@ struct ServerTests {
         let events = await harness.waitForCloses(1)
         let received = events.byClient[1, default: []].compactMap { if case .message(let m) = $0 { m } else { nil } }
         #expect(received == sent)
-        #expect(events.closes.first?.info == CloseInfo(code: .normalClosure, reason: "", wasClean: true, initiator: .peer))
+        #expect(
+            events.closes.first?.info == CloseInfo(code: .normalClosure, reason: "", wasClean: true, initiator: .peer)
+        )
     }
 
     @Test("many clients at once: each gets an id and only its own echoes")
@@ -52,7 +55,9 @@ struct ServerTests {
 
     @Test("--origin: a listed Origin is accepted; another, or none, gets 403 with the reason")
     func originRestriction() async throws {
-        let harness = try await ServerHarness.start { $0.policy = ServerHandshakePolicy(allowedOrigins: ["http://app.test"]) }
+        let harness = try await ServerHarness.start {
+            $0.policy = ServerHandshakePolicy(allowedOrigins: ["http://app.test"])
+        }
         defer { Task { await harness.stop() } }
         let evil = try await ClientHarness(url: harness.url) { $0.origin = "http://evil.test" }.waitForClose()
         guard case .rejected(let rejection) = evil.errors.first?.kind else {
@@ -80,7 +85,9 @@ struct ServerTests {
     func subprotocols() async throws {
         let harness = try await ServerHarness.start { $0.policy = ServerHandshakePolicy(subprotocols: ["v2", "v1"]) }
         defer { Task { await harness.stop() } }
-        for (offered, expected) in [(["v1", "v2"], "v2"), (["mqtt", "v1"], "v1"), (["mqtt"], nil)] as [([String], String?)] {
+        for (offered, expected) in [(["v1", "v2"], "v2"), (["mqtt", "v1"], "v1"), (["mqtt"], nil)]
+            as [([String], String?)]
+        {
             let client = try ClientHarness(url: harness.url) { $0.subprotocols = offered }
             let events = await client.waitForOpen()
             guard case .open(let info) = events.last else {
@@ -97,11 +104,15 @@ struct ServerTests {
 
     @Test("-H headers are added to the 101 answer")
     func responseHeaders() async throws {
-        let harness = try await ServerHarness.start { $0.responseHeaders = [HeaderField(name: "X-Served-By", value: "wsc test")] }
+        let harness = try await ServerHarness.start {
+            $0.responseHeaders = [HeaderField(name: "X-Served-By", value: "wsc test")]
+        }
         defer { Task { await harness.stop() } }
         let client = try ClientHarness(url: harness.url) { $0.traceHandshake = true }
         let events = await client.waitForOpen()
-        let traces = events.compactMap { if case .handshake(let trace) = $0 { trace.lines.joined(separator: "\n") } else { nil } }
+        let traces = events.compactMap {
+            if case .handshake(let trace) = $0 { trace.lines.joined(separator: "\n") } else { nil }
+        }
         #expect(traces.contains { $0.contains("X-Served-By: wsc test") })
         client.client.close()
         _ = await client.waitForClose()
@@ -112,7 +123,8 @@ struct ServerTests {
         let harness = try await ServerHarness.start { $0.echo = true }
         defer { Task { await harness.stop() } }
         let port = harness.server.port
-        let answer = try await RawClient.connect(port: port).exchange(RawClient.upgradeRequest(port: port)) { received in
+        let answer = try await RawClient.connect(port: port).exchange(RawClient.upgradeRequest(port: port)) {
+            received in
             String(decoding: received, as: UTF8.self).contains("\r\n\r\n")
         }
         #expect(String(decoding: answer, as: UTF8.self).hasPrefix("HTTP/1.1 101"))
@@ -132,14 +144,18 @@ struct ServerTests {
         defer { Task { await harness.stop() } }
         let port = harness.server.port
         let unmaskedText: [UInt8] = [0x81, 0x02, 0x68, 0x69]
-        let answer = try await RawClient.connect(port: port).exchange(RawClient.upgradeRequest(port: port) + unmaskedText)
+        let answer = try await RawClient.connect(port: port).exchange(
+            RawClient.upgradeRequest(port: port) + unmaskedText
+        )
         let closeFrame: [UInt8] = [0x88]
         let end = try #require(answer.firstRange(of: Array("\r\n\r\n".utf8))?.upperBound)
         let frames = Array(answer[end...])
         #expect(frames.starts(with: closeFrame))
         #expect(frames.count >= 4 && frames[2] == 0x03 && frames[3] == 0xEA)
         let events = await harness.waitForCloses(1)
-        let errors = events.byClient[1, default: []].compactMap { if case .error(let e) = $0 { e.message } else { nil } }
+        let errors = events.byClient[1, default: []].compactMap {
+            if case .error(let e) = $0 { e.message } else { nil }
+        }
         #expect(errors.contains { $0.contains("unmasked frame") })
         #expect(events.closes.first?.info.wasClean == false)
     }
@@ -152,7 +168,10 @@ struct ServerTests {
         await client.waitForOpen()
         let opened = await harness.wait { !$0.opened.isEmpty }.opened
         opened[0].0.connection.close(code: CloseCode(4000), reason: "bye")
-        #expect(await client.waitForClose().closeInfo == CloseInfo(code: CloseCode(4000), reason: "bye", wasClean: true, initiator: .peer))
+        #expect(
+            await client.waitForClose().closeInfo
+                == CloseInfo(code: CloseCode(4000), reason: "bye", wasClean: true, initiator: .peer)
+        )
         let closes = await harness.waitForCloses(1).closes
         #expect(closes.first?.info == CloseInfo(code: CloseCode(4000), reason: "", wasClean: true, initiator: .user))
     }
@@ -164,7 +183,8 @@ struct ServerTests {
         let port = harness.server.port
         let plain = try await RawClient.connect(port: port).exchange(Array("GET / HTTP/1.1\r\nHost: x\r\n\r\n".utf8))
         #expect(String(decoding: plain, as: UTF8.self).hasPrefix("HTTP/1.1 426"))
-        let badVersion = RawClient.upgradeRequest(port: port).dropLast(2) + Array("Sec-WebSocket-Version: 8\r\n\r\n".utf8)
+        let badVersion =
+            RawClient.upgradeRequest(port: port).dropLast(2) + Array("Sec-WebSocket-Version: 8\r\n\r\n".utf8)
         let old = try await RawClient.connect(port: port).exchange(Array(badVersion))
         #expect(String(decoding: old, as: UTF8.self).hasPrefix("HTTP/1.1 400"))
         let events = await harness.wait { $0.refusals.count >= 2 }
@@ -219,7 +239,9 @@ struct ServerTests {
         var tls = TLSOptions()
         tls.certificateFile = certificates.serverCertificate
         tls.privateKeyFile = certificates.serverKey
-        let harness = try await ServerHarness.start { $0.tls = tls; $0.echo = true }
+        let harness = try await ServerHarness.start {
+            $0.tls = tls; $0.echo = true
+        }
         defer { Task { await harness.stop() } }
         #expect(harness.url.hasPrefix("wss://127.0.0.1:"))
         let client = try ClientHarness(url: harness.url) { $0.tls.caFile = certificates.caFile }

@@ -1,8 +1,9 @@
 import NIOSSL
 import Testing
 import WSCCore
-@testable import WSCNetwork
 import WSCTestSupport
+
+@testable import WSCNetwork
 
 @Suite("wss:// against a NIO TLS server", .timeLimit(.minutes(1)))
 struct TLSTests {
@@ -22,7 +23,9 @@ struct TLSTests {
         let server = try await ScriptedServer.start(tls: context)
         defer { Task { await server.stop() } }
         for host in ["localhost", "127.0.0.1"] {
-            let harness = try ClientHarness(url: "wss://\(host):\(server.port)/") { $0.tls.caFile = certificates.caFile }
+            let harness = try ClientHarness(url: "wss://\(host):\(server.port)/") {
+                $0.tls.caFile = certificates.caFile
+            }
             let opened = await harness.waitForOpen()
             guard case .open = opened.last else {
                 Issue.record("\(host): expected open, got \(opened)")
@@ -61,10 +64,15 @@ struct TLSTests {
     func wrongHost() async throws {
         let certificates = try TestCertificates.make()
         defer { certificates.remove() }
-        let context = try Self.serverContext(certificate: certificates.otherHostCertificate, key: certificates.otherHostKey)
+        let context = try Self.serverContext(
+            certificate: certificates.otherHostCertificate,
+            key: certificates.otherHostKey
+        )
         let server = try await ScriptedServer.start(tls: context)
         defer { Task { await server.stop() } }
-        let events = try await ClientHarness(url: "wss://localhost:\(server.port)/") { $0.tls.caFile = certificates.caFile }.waitForClose()
+        let events = try await ClientHarness(url: "wss://localhost:\(server.port)/") {
+            $0.tls.caFile = certificates.caFile
+        }.waitForClose()
         let error = try #require(events.errors.first)
         #expect(error.kind == .tls)
     }
@@ -74,7 +82,9 @@ struct TLSTests {
         let certificates = try TestCertificates.make()
         defer { certificates.remove() }
         var configuration = TLSConfiguration.makeServerConfiguration(
-            certificateChain: try NIOSSLCertificate.fromPEMFile(certificates.serverCertificate).map { .certificate($0) },
+            certificateChain: try NIOSSLCertificate.fromPEMFile(certificates.serverCertificate).map {
+                .certificate($0)
+            },
             privateKey: .privateKey(try NIOSSLPrivateKey(file: certificates.serverKey, format: .pem))
         )
         configuration.certificateVerification = .noHostnameVerification

@@ -6,9 +6,9 @@ import Testing
 @testable import WSCTerminal
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-import Darwin
+    import Darwin
 #endif
 
 @Suite("Reading standard input")
@@ -23,7 +23,10 @@ struct InputLineReaderTests {
         let pipe = try Pipe()
         // Odd-sized writes, so that reads come back short and records span several of them.
         pipe.write(input, pieces: [1, 4095, 70_000, 3, 100_000])
-        let records = await Self.collect(InputLineReader.chunks(of: size, descriptor: pipe.reading), closing: pipe.reading)
+        let records = await Self.collect(
+            InputLineReader.chunks(of: size, descriptor: pipe.reading),
+            closing: pipe.reading
+        )
         #expect(records.dropLast().allSatisfy { $0.count == size })
         #expect(records.last?.count == input.count % size)
         #expect(records.count == input.count / size + 1)
@@ -32,7 +35,9 @@ struct InputLineReaderTests {
 
     @Test("--chunk-size: from 16 KiB each record is a buffer of its own, which a connection sends without a copy")
     func chunkKinds() async throws {
-        for (size, asBuffers) in [(InputLineReader.directReadMinimum - 1, false), (InputLineReader.directReadMinimum, true)] {
+        for (size, asBuffers) in [
+            (InputLineReader.directReadMinimum - 1, false), (InputLineReader.directReadMinimum, true),
+        ] {
             let pipe = try Pipe()
             pipe.write([UInt8](repeating: 1, count: 3 * size), pieces: [size])
             var kinds: [Bool] = []
@@ -78,7 +83,10 @@ struct InputLineReaderTests {
         for size in [10, InputLineReader.directReadMinimum] {
             let pipe = try Pipe()
             pipe.closeWriting()
-            #expect(await Self.collect(InputLineReader.chunks(of: size, descriptor: pipe.reading), closing: pipe.reading).isEmpty)
+            #expect(
+                await Self.collect(InputLineReader.chunks(of: size, descriptor: pipe.reading), closing: pipe.reading)
+                    .isEmpty
+            )
         }
     }
 
@@ -94,7 +102,11 @@ struct InputLineReaderTests {
             batches.consumed()
         }
         close(pipe.reading)
-        #expect(records == [.complete(Array("one".utf8)), .complete(Array("two".utf8)), .tooLong(20), .complete(Array("last".utf8))])
+        #expect(
+            records == [
+                .complete(Array("one".utf8)), .complete(Array("two".utf8)), .tooLong(20), .complete(Array("last".utf8)),
+            ]
+        )
     }
 
     @Test("lines: a line still being read says once, as it passes the limit, that it will not be sent")
@@ -220,8 +232,8 @@ private struct PipeError: Error {}
 
 private func systemWrite(_ descriptor: CInt, _ buffer: UnsafeRawPointer?, _ count: Int) -> Int {
     #if canImport(Glibc)
-    Glibc.write(descriptor, buffer, count)
+        Glibc.write(descriptor, buffer, count)
     #else
-    Darwin.write(descriptor, buffer, count)
+        Darwin.write(descriptor, buffer, count)
     #endif
 }

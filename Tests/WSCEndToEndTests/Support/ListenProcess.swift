@@ -13,7 +13,15 @@ final class ListenProcess: @unchecked Sendable {
     private let announcement: Data
     private let announcedOnStandardOutput: Bool
 
-    private init(process: Process, port: Int, input: FileHandle, output: DataCollector, errors: DataCollector, announcement: Data, onStandardOutput: Bool) {
+    private init(
+        process: Process,
+        port: Int,
+        input: FileHandle,
+        output: DataCollector,
+        errors: DataCollector,
+        announcement: Data,
+        onStandardOutput: Bool
+    ) {
         self.process = process
         self.port = port
         self.input = input
@@ -101,7 +109,10 @@ final class ListenProcess: @unchecked Sendable {
         } else {
             errors = self.announcement + errors
         }
-        return (self.process.terminationStatus, String(decoding: output, as: UTF8.self), String(decoding: errors, as: UTF8.self))
+        return (
+            self.process.terminationStatus, String(decoding: output, as: UTF8.self),
+            String(decoding: errors, as: UTF8.self)
+        )
     }
 
     deinit {

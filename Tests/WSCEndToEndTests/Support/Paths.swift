@@ -16,7 +16,8 @@ enum Paths {
         if let path = ProcessInfo.processInfo.environment["WSC_BINARY"] {
             return path
         }
-        let executable = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        let executable =
+            (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
         return URL(fileURLWithPath: executable).deletingLastPathComponent().appendingPathComponent("wsc").path
     }()
 

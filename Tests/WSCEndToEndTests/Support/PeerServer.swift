@@ -41,7 +41,10 @@ final class PeerServer: @unchecked Sendable {
     ///
     /// It asks for these credentials if given, and writes each request it gets to `log`.
     static func socks5Proxy(credentials: String? = nil, log: String? = nil) throws -> PeerServer {
-        try self.start(Paths.python, [Paths.peers + "/socks5_proxy.py"] + (log.map { ["--log", $0] } ?? []) + (credentials.map { [$0] } ?? []))
+        try self.start(
+            Paths.python,
+            [Paths.peers + "/socks5_proxy.py"] + (log.map { ["--log", $0] } ?? []) + (credentials.map { [$0] } ?? [])
+        )
     }
 
     /// microsocks, Debian's SOCKS5 proxy: an independent peer, with RFC 1929 credentials if given.
@@ -56,7 +59,8 @@ final class PeerServer: @unchecked Sendable {
         let port = try LoopbackPort.free()
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = ["-i", "127.0.0.1", "-p", String(port)] + (user.map { ["-u", $0, "-P", password ?? ""] } ?? [])
+        process.arguments =
+            ["-i", "127.0.0.1", "-p", String(port)] + (user.map { ["-u", $0, "-P", password ?? ""] } ?? [])
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = FileHandle.nullDevice
         if let log {

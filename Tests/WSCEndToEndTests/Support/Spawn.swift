@@ -1,7 +1,7 @@
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Runs a program and waits for it with `waitpid`, without Foundation's `Process`.
@@ -17,7 +17,11 @@ enum Spawn {
     ///
     /// The lock is held while the program starts, not while it runs: a long run (Autobahn)
     /// leaves other tests free to start theirs.
-    static func run(_ arguments: [String], environment: [String: String], captureOutput: Bool) throws -> (status: Int32, output: String) {
+    static func run(
+        _ arguments: [String],
+        environment: [String: String],
+        captureOutput: Bool
+    ) throws -> (status: Int32, output: String) {
         var pipeDescriptors: [Int32] = [-1, -1]
         let pid: pid_t
         do {
@@ -33,7 +37,11 @@ enum Spawn {
                     _ = fcntl(descriptor, F_SETFD, FD_CLOEXEC)
                 }
             }
-            pid = try self.spawn(arguments, environment: environment, standardOutput: captureOutput ? pipeDescriptors[1] : nil)
+            pid = try self.spawn(
+                arguments,
+                environment: environment,
+                standardOutput: captureOutput ? pipeDescriptors[1] : nil
+            )
         }
         var output: [UInt8] = []
         if captureOutput {
@@ -58,10 +66,15 @@ enum Spawn {
 
     /// `run` on a thread of its own, so that a long run holds none of Swift's few
     /// concurrency threads (two on a two-core machine) while it waits.
-    static func runDetached(_ arguments: [String], environment: [String: String]) async throws -> (status: Int32, output: String) {
+    static func runDetached(
+        _ arguments: [String],
+        environment: [String: String]
+    ) async throws -> (status: Int32, output: String) {
         try await withCheckedThrowingContinuation { continuation in
             let thread = Thread {
-                continuation.resume(with: Result { try Self.run(arguments, environment: environment, captureOutput: true) })
+                continuation.resume(
+                    with: Result { try Self.run(arguments, environment: environment, captureOutput: true) }
+                )
             }
             thread.start()
         }
@@ -79,7 +92,11 @@ enum Spawn {
         let pid: pid_t
         do {
             defer { self.lock.unlock() }
-            pid = try self.spawn(["/usr/bin/time", "-f", "%M", "-o", report, "/bin/sh", "-c", command], environment: environment, standardOutput: nil)
+            pid = try self.spawn(
+                ["/usr/bin/time", "-f", "%M", "-o", report, "/bin/sh", "-c", command],
+                environment: environment,
+                standardOutput: nil
+            )
         }
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0, errno == EINTR {}
@@ -95,7 +112,11 @@ enum Spawn {
     ///
     /// Stdin and stderr are on /dev/null, stdout on the descriptor given (else /dev/null); it gets
     /// none of this process's other descriptors.
-    private static func spawn(_ arguments: [String], environment: [String: String], standardOutput: Int32?) throws -> pid_t {
+    private static func spawn(
+        _ arguments: [String],
+        environment: [String: String],
+        standardOutput: Int32?
+    ) throws -> pid_t {
         var fileActions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&fileActions)
         defer { posix_spawn_file_actions_destroy(&fileActions) }
@@ -145,7 +166,9 @@ enum Spawn {
         let own = dirfd(directory)
         var descriptors: [Int32] = []
         while let entry = readdir(directory) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            let name = withUnsafeBytes(of: entry.pointee.d_name) {
+                String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self)
+            }
             if let descriptor = Int32(name), descriptor != own {
                 descriptors.append(descriptor)
             }

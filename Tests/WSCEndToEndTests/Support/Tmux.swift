@@ -12,14 +12,24 @@ final class Tmux {
     ///
     /// The pane keeps `historyLimit` lines that scrolled off the screen (tmux's default
     /// is 2,000); `history()` reads them.
-    init(_ command: String, width: Int = 100, height: Int = 30, historyLimit: Int = 2000, environment: [String: String] = [:]) throws {
+    init(
+        _ command: String,
+        width: Int = 100,
+        height: Int = 30,
+        historyLimit: Int = 2000,
+        environment: [String: String] = [:]
+    ) throws {
         let exports = environment.map { "export \($0.key)='\($0.value)'; " }.joined()
         // After wsc exits: its status, then whether the terminal is sane again.
         // sh survives Ctrl-C (a handler, not SIG_IGN, so wsc still gets the default).
-        let script = "trap true INT; unset NO_COLOR; \(exports)\(command); echo \"[exit $?]\"; stty -a | tr ' ' '\\n' | grep -E '^-?(icanon|echo)$' | tr '\\n' ' '; echo '[stty]'; sleep 600"
+        let script =
+            "trap true INT; unset NO_COLOR; \(exports)\(command); echo \"[exit $?]\"; stty -a | tr ' ' '\\n' | grep -E '^-?(icanon|echo)$' | tr '\\n' ' '; echo '[stty]'; sleep 600"
         // The server tmux starts here would hold a captured stdout open forever: don't capture.
         try self.tmux(
-            ["-f", "/dev/null", "start-server", ";", "set-option", "-g", "history-limit", "\(historyLimit)", ";", "new-session", "-d", "-s", self.session, "-x", "\(width)", "-y", "\(height)", "sh", "-c", script],
+            [
+                "-f", "/dev/null", "start-server", ";", "set-option", "-g", "history-limit", "\(historyLimit)", ";",
+                "new-session", "-d", "-s", self.session, "-x", "\(width)", "-y", "\(height)", "sh", "-c", script,
+            ],
             captureOutput: false
         )
     }
@@ -59,7 +69,10 @@ final class Tmux {
 
     /// Every line the pane has shown: its scrollback, then the screen.
     func history() throws -> [String] {
-        try self.tmux(["capture-pane", "-p", "-S", "-", "-E", "-", "-t", self.session]).split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        try self.tmux(["capture-pane", "-p", "-S", "-", "-E", "-", "-t", self.session]).split(
+            separator: "\n",
+            omittingEmptySubsequences: false
+        ).map(String.init)
     }
 
     /// The visible screen with its colour escapes (`capture-pane -e`).
@@ -118,7 +131,9 @@ final class Tmux {
             cursor = try self.cursor()
         }
         guard cursor.x == x else {
-            throw PeerError("the cursor stayed in column \(cursor.x), not \(x); the screen shows:\n\((try? self.screen()) ?? "")")
+            throw PeerError(
+                "the cursor stayed in column \(cursor.x), not \(x); the screen shows:\n\((try? self.screen()) ?? "")"
+            )
         }
     }
 
@@ -152,6 +167,10 @@ final class Tmux {
         var environment = ProcessInfo.processInfo.environment
         environment.removeValue(forKey: "TMUX")
         environment["TERM"] = "xterm-256color"
-        return try Spawn.run(["/usr/bin/tmux", "-L", self.socket] + arguments, environment: environment, captureOutput: captureOutput).output
+        return try Spawn.run(
+            ["/usr/bin/tmux", "-L", self.socket] + arguments,
+            environment: environment,
+            captureOutput: captureOutput
+        ).output
     }
 }
