@@ -163,7 +163,7 @@ final class InboundFrameFilter: ChannelInboundHandler, RemovableChannelHandler {
 
     /// Checks the next piece of a payload that passes, unmasked, if it is text.
     private func checkText(_ payload: ByteBufferView, context: ChannelHandlerContext) {
-        guard self.textCheck?.isChecking == true else {
+        guard var check = self.textCheck, check.isChecking else {
             return
         }
         let valid: Bool
@@ -174,14 +174,16 @@ final class InboundFrameFilter: ChannelInboundHandler, RemovableChannelHandler {
                 self.scratch.append(byte ^ key[position & 3])
                 position += 1
             }
-            valid = self.scratch.withUnsafeBytes { self.textCheck?.payloadArrived($0) ?? true }
+            valid = self.scratch.withUnsafeBytes { check.payloadArrived($0) }
         } else {
-            valid = payload.withUnsafeBytes { self.textCheck?.payloadArrived($0) ?? true } ?? true
+            valid = payload.withUnsafeBytes { check.payloadArrived($0) }
         }
         self.payloadOffset += payload.count
-        if !valid {
+        guard valid else {
             self.textCheck = nil
             context.fireUserInboundEventTriggered(TextNotUTF8())
+            return
         }
+        self.textCheck = check
     }
 }

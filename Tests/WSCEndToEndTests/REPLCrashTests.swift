@@ -76,7 +76,8 @@ extension EndToEnd {
                 environment: [:],
                 captureOutput: false
             )
-            let screen = try terminal.waitFor("[stty ", timeout: 60)
+            // The shell says "[stty same]" (or changed) first, then "[exit N]": wait for the last.
+            let screen = try terminal.waitFor("[exit ", timeout: 60)
             #expect(screen.contains("[stty same]"), "\(screen)")
             #expect(screen.contains(crash.signal == "ABRT" ? "[exit 134]" : "[exit 139]"), "\(screen)")
         }
