@@ -5,22 +5,27 @@ import WSCNetwork
 extension ClientSession {
     /// Carries out a slash command.
     func run(_ command: SlashCommand) {
-        guard let client = self.client else {
-            return
-        }
         switch command {
         case .help:
-            self.inform(SlashCommand.helpText(for: .client))
+            self.output.inform(SlashCommand.helpText(for: .client))
         case .close(let code, let reason):
-            self.requestClose(code: code, reason: reason)
+            self.carryOut(self.machine.closeRequested(code: code, reason: reason, at: .now))
         case .quit:
-            self.requestClose(code: .normalClosure, reason: "")
-        case .ping where self.isDown, .pong where self.isDown:
-            self.complain("not sent: the connection is down (reconnecting)")
+            self.carryOut(self.machine.closeRequested(code: .normalClosure, reason: "", at: .now))
         case .ping(let payload):
-            client.ping(payload)
+            switch self.machine.controlFrameRequested() {
+            case .send:
+                self.connection?.ping(payload)
+            case .refuse(let reason):
+                self.complain(reason)
+            }
         case .pong(let payload):
-            client.pong(payload)
+            switch self.machine.controlFrameRequested() {
+            case .send:
+                self.connection?.pong(payload)
+            case .refuse(let reason):
+                self.complain(reason)
+            }
         case .json(let json):
             self.send(.text(json))
         case .file(let path):
@@ -36,14 +41,12 @@ extension ClientSession {
                 self.complain(error.message)
             }
         case .status:
-            let reconnecting = self.isDown
-            client.status().whenSuccess { status in
-                Task { @MainActor [weak self] in
-                    self?.inform(
-                        (status.lines + (reconnecting ? ["reconnect: waiting for the next attempt"] : [])).joined(
-                            separator: "\n"
-                        )
-                    )
+            switch self.machine.statusRequested() {
+            case .show(let reconnecting):
+                let runner = self.runner
+                self.connection?.status().whenSuccess { status in
+                    let lines = status.lines + (reconnecting ? ["reconnect: waiting for the next attempt"] : [])
+                    runner.inform(lines.joined(separator: "\n"))
                 }
             }
         }

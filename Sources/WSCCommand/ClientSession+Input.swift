@@ -1,63 +1,92 @@
-import Dispatch
 import NIOCore
-import NIOPosix
 import WSCCore
 import WSCNetwork
 import WSCTerminal
 
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Musl)
-    import Musl
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-
-/// The user's input (prompt, standard input), the waits that end a session, and signals.
+/// The user's input (standard input, the command line, typed lines), sends, and signals.
 extension ClientSession {
     // MARK: Input
 
-    func startEditor() {
-        self.output.startPrompt(
-            for: .client,
-            onLine: { [weak self] line in self?.handleLine(line) },
-            onEndOfInput: { [weak self] in self?.requestClose(code: .normalClosure, reason: "") },
-            onHangUp: { [weak self] in self?.terminalHungUp() }
-        )
+    /// Hands over the command line's sends (`-x`, `--json`, `--file`); that is the end of input.
+    func sendCommandLine(at now: ContinuousClock.Instant) {
+        for send in self.options.commandLineSends {
+            switch send {
+            case .message(let message):
+                self.send(message)
+            case .file(let path):
+                do {
+                    self.send(try LocalFile.outgoing(path))
+                } catch {
+                    self.complain(error.message)
+                }
+            }
+        }
+        self.start(self.machine.inputEnded(at: now))
     }
 
-    func startReadingInput() {
-        let input = self.options.inputBatches()
-        Task { @MainActor [weak self] in
-            for await var batch in input.stream {
-                guard let self, !self.finished else {
-                    return
+    func inputArrived(at now: ContinuousClock.Instant) async -> Bool {
+        self.machine.inputArrived(at: now)
+        return true
+    }
+
+    func inputEnded(at now: ContinuousClock.Instant) {
+        guard !self.isOver else {
+            return
+        }
+        self.start(self.machine.inputEnded(at: now))
+    }
+
+    /// A piped line: a command waits for the open, as the messages before it do.
+    func pipedLine(_ line: String) async -> Bool {
+        if line.hasPrefix("/") {
+            waiting: while true {
+                switch self.machine.pipedCommandRead() {
+                case .run:
+                    break waiting
+                case .holdUntilOpen:
+                    _ = await self.runner.hold(until: nil)
+                case .drop:
+                    return false
                 }
-                self.lastActivity = .now
-                if let payloads = self.options.payloads(taking: &batch) {
-                    self.send(binary: consume payloads)
-                } else if self.options.slashCommands, !self.options.inputIsBinary {
-                    // Lines may be commands: one at a time, and in a pipe a command waits
-                    // for the open, as the messages before it do.
-                    for line in self.options.lines(from: batch, complain: self.notSent) {
-                        if !self.options.interactive, line.hasPrefix("/"), !self.isOpen {
-                            await self.whenOpen()
-                        }
-                        self.handleLine(line)
-                    }
-                } else {
-                    self.send(contentsOf: self.options.messages(from: batch, complain: self.notSent))
-                }
-                // Read on only when a connection has room: memory stays bounded.
-                await self.whenReady()
-                input.consumed()
             }
-            self?.endOfInput()
+        }
+        self.handleLine(line)
+        return true
+    }
+
+    /// Waits until more input may be read; false once the session is over.
+    func roomForMoreInput() async -> Bool {
+        while true {
+            switch self.machine.roomRequested() {
+            case .awaitConnectionRoom:
+                if await self.runner.hold(until: self.connection?.whenReady()) {
+                    return true
+                }
+            case .awaitNextConnection:
+                _ = await self.runner.hold(until: nil)
+            case .stopReading:
+                return false
+            }
         }
     }
 
+    func typed(_ line: String, at now: ContinuousClock.Instant) {
+        guard !self.isOver else {
+            return
+        }
+        self.handleLine(line)
+    }
+
+    func typedEndOfInput(at now: ContinuousClock.Instant) {
+        guard !self.isOver else {
+            return
+        }
+        self.carryOut(self.machine.closeRequested(code: .normalClosure, reason: "", at: now))
+    }
+
+    /// A typed or piped line: text to send, or a slash command.
     func handleLine(_ line: String) {
-        self.lastActivity = .now
+        self.machine.inputArrived(at: .now)
         if self.options.interactive, line.isEmpty {
             return
         }
@@ -73,141 +102,99 @@ extension ClientSession {
         }
     }
 
-    func endOfInput() {
-        self.inputEnded = true
-        self.lastActivity = .now
-        if self.isOpen {
-            self.startWaitingAfterInput()
+    // MARK: Sending
+
+    /// Sends a message now, or on the next connection while there is none.
+    func send(_ message: Message) {
+        switch self.machine.sendRequested() {
+        case .send:
+            self.connection?.send(message)
+        case .keep:
+            self.machine.keepForNextConnection([.message(message)])
+        case .refuse:
+            self.sessionIsOver([message])
         }
     }
 
-    /// Everything is sent and the connection is open: wait for replies as the options say.
-    func startWaitingAfterInput() {
-        guard self.options.count == nil, self.expectations == nil, !self.waitingAfterInput else {
+    /// Sends a file now, or on the next connection while there is none.
+    func send(_ file: OutgoingFile) {
+        switch self.machine.sendRequested() {
+        case .send:
+            self.connection?.send(file)
+        case .keep:
+            self.machine.keepForNextConnection([.file(file)])
+        case .refuse:
+            file.closeDescriptor()
+            self.machine.recordNotSent()
+            self.complain("'\(file.name)' not sent: the session is over")
+        }
+    }
+
+    /// Sends messages in order, with one flush.
+    func send(contentsOf messages: [Message]) {
+        switch self.machine.sendRequested() {
+        case .send:
+            self.connection?.send(contentsOf: messages)
+        case .keep:
+            self.machine.keepForNextConnection(messages.map { .message($0) })
+        case .refuse:
+            self.sessionIsOver(messages)
+        }
+    }
+
+    /// Sends binary messages in order, with one flush, each payload a buffer of its own that
+    /// goes to the socket without a copy; on the next connection while there is none.
+    func send(binary payloads: consuming [ByteBuffer]) {
+        switch self.machine.sendRequested() {
+        case .send:
+            self.connection?.send(binary: consume payloads)
+        case .keep:
+            self.machine.keepForNextConnection(payloads.map { .message(.binary(Array($0.readableBytesView))) })
+        case .refuse:
+            self.sessionIsOver(payloads.map { .binary(Array($0.readableBytesView)) })
+        }
+    }
+
+    /// Sends that came after the end: said, and counted.
+    private func sessionIsOver(_ messages: [Message]) {
+        guard !messages.isEmpty else {
             return
         }
-        self.waitingAfterInput = true
-        switch self.options.afterInput {
-        case .waitForServer:
-            break
-        case .closeAfter(let duration):
-            // The wait starts once the last send is written, not when it was handed over.
-            Task { @MainActor [weak self] in
-                while let self, let status = try? await self.client?.status().get(),
-                    self.isDown || !self.isOpen || status.isSending || status.bufferedAmount > 0
-                {
-                    guard !self.finished, !self.closeRequested else {
-                        return
-                    }
-                    try? await Task.sleep(for: .milliseconds(20))
-                }
-                try? await Task.sleep(for: duration)
-                self?.requestClose(code: .normalClosure, reason: "")
-            }
-        case .closeWhenIdle(let idle):
-            // Idle: nothing left to write, and no frame and no message either way for `idle`.
-            Task { @MainActor [weak self] in
-                while let self, !self.closeRequested, !self.finished, let client = self.client {
-                    if self.isDown || !self.isOpen {
-                        // Reconnecting: what waits is sent on the next connection first.
-                        try? await Task.sleep(for: idle)
-                        self.lastActivity = .now
-                        continue
-                    }
-                    var due = self.lastActivity.advanced(by: idle)
-                    if ContinuousClock.now >= due, let status = try? await client.status().get() {
-                        due =
-                            status.isSending || status.bufferedAmount > 0 || status.isHoldingBack
-                            ? ContinuousClock.now.advanced(by: idle)
-                            : max(due, status.lastTraffic.advanced(by: idle))
-                        if ContinuousClock.now >= due {
-                            self.requestClose(code: .normalClosure, reason: "")
-                            return
-                        }
-                    }
-                    try? await Task.sleep(until: due)
-                }
-            }
+        self.machine.recordNotSent()
+        self.output.show(.unsent(messages))
+    }
+
+    // MARK: Signals and the terminal
+
+    func interrupted(promptHasText: Bool, at now: ContinuousClock.Instant) {
+        guard !self.isOver else {
+            return
+        }
+        switch self.machine.interruptReceived(promptHasText: promptHasText, at: now) {
+        case .clearLine:
+            self.output.editor?.clearLine()
+        case .ending(let action):
+            self.carryOut(action)
         }
     }
 
-    /// `--timeout`: when it runs out, close and exit 124.
-    func startTimeLimit(_ limit: Duration) {
-        Task { @MainActor [weak self] in
-            try? await Task.sleep(for: limit)
-            guard let self, !self.finished else {
-                return
-            }
-            let (seconds, attoseconds) = limit.components
-            let milliseconds = seconds * 1000 + attoseconds / 1_000_000_000_000_000
-            self.show(.error(ConnectionError(.timeout, "timed out: --timeout of \(milliseconds) ms ran out")))
-            self.statusOverride = .timeout
-            if self.closeRequested || !self.isOpen {
-                self.quitNow(.timeout)
-            } else {
-                self.requestClose(code: .normalClosure, reason: "")
-            }
+    func terminated(at now: ContinuousClock.Instant) {
+        guard !self.isOver else {
+            return
         }
+        self.carryOut(self.machine.terminationRequested(at: now))
     }
 
-    func requestClose(code: CloseCode?, reason: String) {
-        let first = !self.closeRequested
-        self.closeRequested = true
-        self.reconnectWait?.cancel()
-        self.client?.close(code: code, reason: reason)
-        if first, self.options.interactive, self.isOpen {
-            self.closingNotice = Task { @MainActor [weak self] in
-                try? await Task.sleep(for: .seconds(1))
-                guard let self, !Task.isCancelled, !self.finished, !self.closeShown else {
-                    return
-                }
-                let limit = EventFormatter.seconds(self.configuration.closeTimeout)
-                self.inform("closing: no answer from the server yet (Ctrl-C quits now; --close-timeout \(limit))")
-            }
+    /// SIGHUP, or the terminal went away under the prompt.
+    func hungUp(at now: ContinuousClock.Instant) {
+        guard !self.isOver else {
+            return
         }
-    }
-
-    // MARK: Signals
-
-    func received(signal signalNumber: CInt) {
-        switch signalNumber {
-        case SIGINT:
-            if let editor = self.output.editor, editor.hasText {
-                editor.clearLine()
-            } else if self.closeRequested {
-                self.quitNow(.interrupted)
-            } else {
-                if self.output.editor == nil {
-                    self.statusOverride = .interrupted
-                }
-                self.requestClose(code: .normalClosure, reason: "")
-            }
-        case SIGTERM:
-            self.statusOverride = .terminated
-            if self.closeRequested {
-                self.quitNow(.terminated)
-            }
-            self.requestClose(code: .goingAway, reason: "")
-        default:
-            self.terminalHungUp()
-        }
-    }
-
-    func terminalHungUp() {
         self.output.stopPrompt()
-        self.statusOverride = self.statusOverride ?? .hungUp
-        self.requestClose(code: .goingAway, reason: "")
+        self.carryOut(self.machine.hangUpReceived(at: now))
     }
 
-    /// Leaves without waiting for the close handshake.
-    func quitNow(_ status: ExitStatus) {
-        self.statusOverride = status
-        self.reconnectWait?.cancel()
-        if !self.closeShown, !self.isDown, self.client != nil {
-            // A close is always reported, once: here without the server's answer.
-            self.closeShown = true
-            self.show(.close(.abnormal(initiator: .user)))
-        }
-        self.events?.finish()
+    func outputClosed(failed: Bool, at now: ContinuousClock.Instant) {
+        self.carryOut(self.machine.standardOutputClosed(failed: failed, at: now))
     }
 }

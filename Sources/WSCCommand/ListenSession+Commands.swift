@@ -62,7 +62,7 @@ extension ListenSession {
         case .status:
             self.showStatus()
         case .quit:
-            self.quit()
+            self.carryOut(self.machine.quitRequested())
         }
     }
 
@@ -85,6 +85,7 @@ extension ListenSession {
             return
         }
         let futures = connected.map { $0.client.connection.status() }
+        let runner = self.runner
         EventLoopFuture.whenAllComplete(futures, on: futures[0].eventLoop).whenSuccess { results in
             let lines = zip(connected, results).map { connected, result in
                 switch result {
@@ -94,9 +95,7 @@ extension ListenSession {
                     "#\(connected.client.id)  \(connected.remoteAddress)"
                 }
             }
-            Task { @MainActor [weak self] in
-                self?.inform(lines.joined(separator: "\n"))
-            }
+            runner.inform(lines.joined(separator: "\n"))
         }
     }
 

@@ -1,79 +1,113 @@
+import NIOCore
 import WSCCore
+import WSCTerminal
 
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Musl)
-    import Musl
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-
-/// How a `--listen` session ends: `/quit`, the time limit, signals and hang-up.
+/// `--listen`'s input, and how it ends: `/quit`, the time limit, signals and hang-up.
 extension ListenSession {
-    /// Stops listening and closes every client with 1001.
-    ///
-    /// The session ends once all are closed. Asked a second time, it ends at once.
-    func quit() {
-        guard !self.quitting else {
-            self.events?.finish()
-            return
+    // MARK: Input
+
+    /// A batch of standard input waits for a client, then goes to every client.
+    func inputArrived(at now: ContinuousClock.Instant) async -> Bool {
+        while true {
+            switch self.machine.inputBatchRead() {
+            case .sendToEveryClient:
+                return true
+            case .holdUntilAClient:
+                _ = await self.runner.hold(until: nil)
+            case .stopReading:
+                return false
+            }
         }
-        self.quitting = true
-        _ = self.server?.close()
-        let waiters = self.clientWaiters
-        self.clientWaiters.removeAll()
-        for waiter in waiters {
-            waiter.resume()
-        }
-        guard !self.clients.isEmpty else {
-            self.events?.finish()
-            return
-        }
+    }
+
+    func send(binary payloads: consuming [ByteBuffer]) {
+        // A server does not mask: every client writes the same buffers.
+        let payloads = payloads
         for connected in self.clients.values {
-            connected.client.connection.close(code: .goingAway, reason: "")
+            connected.client.connection.send(binary: payloads)
         }
     }
 
-    /// `--timeout`: when it runs out, stop and exit 124.
-    func startTimeLimit(_ limit: Duration) {
-        Task { @MainActor [weak self] in
-            try? await Task.sleep(for: limit)
-            guard let self, !self.quitting else {
-                return
+    func send(contentsOf messages: [Message]) {
+        self.broadcast(messages)
+    }
+
+    func pipedLine(_ line: String) async -> Bool {
+        self.handleLine(line)
+        return true
+    }
+
+    /// The next batch is read once every client has room (a client that does not read holds
+    /// the input back for all).
+    func roomForMoreInput() async -> Bool {
+        for connected in self.clientsInOrder {
+            _ = await self.runner.hold(until: connected.client.connection.whenReady())
+        }
+        return !self.isDone
+    }
+
+    /// The end of input ends nothing.
+    func inputEnded(at now: ContinuousClock.Instant) {}
+
+    func recordNotSent() {
+        self.machine.recordNotSent()
+    }
+
+    func typed(_ line: String, at now: ContinuousClock.Instant) {
+        self.handleLine(line)
+    }
+
+    func handleLine(_ line: String) {
+        if self.options.interactive, line.isEmpty {
+            return
+        }
+        do {
+            switch try InputLine<ServerCommand>(parsing: line, slashCommands: self.options.slashCommands) {
+            case .text(let text):
+                self.broadcast([.text(text)])
+            case .command(let command):
+                self.run(command)
             }
-            let (seconds, attoseconds) = limit.components
-            let milliseconds = seconds * 1000 + attoseconds / 1_000_000_000_000_000
-            self.show(
-                .error(ConnectionError(.timeout, "timed out: --timeout of \(milliseconds) ms ran out")),
-                client: nil
-            )
-            self.statusOverride = .timeout
-            self.quit()
+        } catch {
+            self.complain(error.message)
         }
     }
 
-    func received(signal signalNumber: CInt) {
-        switch signalNumber {
-        case SIGINT:
-            if let editor = self.output.editor, editor.hasText, !self.quitting {
-                editor.clearLine()
-                return
-            }
-            if self.output.editor == nil || self.quitting {
-                self.statusOverride = self.statusOverride ?? .interrupted
-            }
-            self.quit()
-        case SIGTERM:
-            self.statusOverride = .terminated
-            self.quit()
-        default:
-            self.terminalHungUp()
+    // MARK: Ending
+
+    func typedEndOfInput(at now: ContinuousClock.Instant) {
+        self.carryOut(self.machine.quitRequested())
+    }
+
+    func timerFired(_ timer: SessionTimers.Timer, at now: ContinuousClock.Instant) {
+        switch timer {
+        case .timeLimit:
+            self.show(.error(.timeLimit(self.options.timeout ?? .zero)), client: nil)
+            self.carryOut(self.machine.timeLimitReached())
+        case .attempt, .idleCheck, .closeAfterInput, .closingNotice:
+            preconditionFailure("--listen arms only the time limit")
         }
     }
 
-    func terminalHungUp() {
+    func interrupted(promptHasText: Bool, at now: ContinuousClock.Instant) {
+        switch self.machine.interruptReceived(promptHasText: promptHasText) {
+        case .clearLine:
+            self.output.editor?.clearLine()
+        case .quit(let quit):
+            self.carryOut(quit)
+        }
+    }
+
+    func terminated(at now: ContinuousClock.Instant) {
+        self.carryOut(self.machine.terminationRequested())
+    }
+
+    func hungUp(at now: ContinuousClock.Instant) {
         self.output.stopPrompt()
-        self.statusOverride = self.statusOverride ?? .hungUp
-        self.quit()
+        self.carryOut(self.machine.hangUpReceived())
+    }
+
+    func outputClosed(failed: Bool, at now: ContinuousClock.Instant) {
+        self.carryOut(self.machine.standardOutputClosed(failed: failed))
     }
 }

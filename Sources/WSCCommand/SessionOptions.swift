@@ -55,16 +55,6 @@ struct SessionOptions {
         case chunks(size: Int)
     }
 
-    /// What happens after the last send.
-    enum AfterInput {
-        /// Close once nothing was sent or received for this long (the default, 2 s).
-        case closeWhenIdle(Duration)
-        /// Close this long after the last send (`-w`).
-        case closeAfter(Duration)
-        /// Keep the connection until the server closes it (`-w -1`, `--keep-open`).
-        case waitForServer
-    }
-
     /// Standard input cut as the options say.
     func inputBatches() -> InputBatches {
         switch self.inputFraming {

@@ -66,3 +66,12 @@ public struct HeaderField: Hashable, Sendable {
         self.value = value
     }
 }
+
+extension ConnectionError {
+    /// The error `--timeout` reports when it runs out.
+    public static func timeLimit(_ limit: Duration) -> ConnectionError {
+        let (seconds, attoseconds) = limit.components
+        let milliseconds = seconds * 1000 + attoseconds / 1_000_000_000_000_000
+        return ConnectionError(.timeout, "timed out: --timeout of \(milliseconds) ms ran out")
+    }
+}

@@ -81,14 +81,6 @@ extension ConnectionStateMachine {
         case sendQueued
     }
 
-    /// After `queuedSendsDiscarded()`.
-    public enum QueuedSendsDiscardedAction: Hashable, Sendable {
-        /// Drop them silently (files are closed).
-        case drop
-        /// Hand the messages back in an `unsent` event, for the next connection.
-        case giveBack
-    }
-
     /// After `keepaliveTimerFired()`.
     public enum KeepaliveTimerFiredAction: Hashable, Sendable {
         /// Nothing: the connection is closing.

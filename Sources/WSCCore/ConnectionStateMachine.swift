@@ -138,11 +138,6 @@ extension ConnectionStateMachine {
         }
     }
 
-    /// Sends that waited are being dropped, as the connection is over.
-    public mutating func queuedSendsDiscarded() -> QueuedSendsDiscardedAction {
-        self.givesBackUnsent ? .giveBack : .drop
-    }
-
     /// The user (or end of input) asks to close with this code and reason.
     public mutating func closeRequested(code: CloseCode?, reason: String) -> CloseRequestedAction {
         switch self.state {

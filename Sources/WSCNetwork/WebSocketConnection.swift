@@ -77,6 +77,16 @@ public final class WebSocketConnection: Sendable {
         return promise.futureResult
     }
 
+    /// Completes once everything handed over so far was written to the socket, or the
+    /// connection is over.
+    ///
+    /// `-w` starts its wait from here: from the last byte written, not handed over.
+    public func whenWritten() -> EventLoopFuture<Void> {
+        let promise = self.eventLoop.makePromise(of: Void.self)
+        self.withHandler { $0.whenWritten(promise) }
+        return promise.futureResult
+    }
+
     /// Reports that this many received messages were handled (printed, written).
     ///
     /// When more than a few thousand messages are unhandled the socket is no longer

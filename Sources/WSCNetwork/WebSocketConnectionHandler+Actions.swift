@@ -20,6 +20,8 @@ extension WebSocketConnectionHandler {
         case .none:
             break
         case .closeChannel:
+            // Given up before the open: what waited for it is said now, not when TCP ends.
+            self.discardQueued()
             self.channel?.close(promise: nil)
         case .sendClose(let code, let reason):
             self.writeClose(code: code, reason: reason)

@@ -126,8 +126,9 @@ extension WebSocketConnectionHandler {
         self.roomChanged()
     }
 
-    /// Drops what waits to be sent; messages go back as an `unsent` event when asked for,
-    /// and a file that never went says so.
+    /// Drops what waits to be sent, as the connection is over: messages go back in an
+    /// `unsent` event (for the next connection, or to be reported as not sent), and a file
+    /// that never went says so. Nothing is dropped without a word.
     func discardQueued() {
         let discarded = self.queue.removeAll()
         var unsent: [Message] = []
@@ -140,13 +141,41 @@ extension WebSocketConnectionHandler {
             }
             unsent += item.messages
         }
-        switch self.state.queuedSendsDiscarded() {
-        case .giveBack where !unsent.isEmpty:
+        if !unsent.isEmpty {
             self.emit(.unsent(unsent))
-        case .giveBack, .drop:
-            break
         }
         self.roomChanged()
+    }
+
+    /// Completes once everything handed over so far was written to the socket, or the
+    /// connection is over (then nothing more will be).
+    func whenWritten(_ promise: EventLoopPromise<Void>) {
+        self.writtenWaiters.append(promise)
+        self.releaseWrittenWaiters()
+    }
+
+    /// Once nothing waits in the queue, the waiters for "written" get a promise on a last,
+    /// empty write: the socket completes writes in order.
+    func releaseWrittenWaiters() {
+        guard !self.writtenWaiters.isEmpty, !self.queue.isBusy else {
+            return
+        }
+        let waiters = self.writtenWaiters
+        self.writtenWaiters = []
+        guard let context = self.writeContext, self.channel?.isActive == true else {
+            for waiter in waiters {
+                waiter.succeed()
+            }
+            return
+        }
+        self.flush()
+        let written = context.eventLoop.makePromise(of: Void.self)
+        written.futureResult.whenComplete { _ in
+            for waiter in waiters {
+                waiter.succeed()
+            }
+        }
+        context.writeAndFlush(NIOAny(context.channel.allocator.buffer(capacity: 0)), promise: written)
     }
 
     /// Completes once there is room to send more.
@@ -171,6 +200,7 @@ extension WebSocketConnectionHandler {
         for waiter in self.queue.roomChanged(self.state.sendGate, socketWritable: self.socketWritable) {
             waiter.succeed()
         }
+        self.releaseWrittenWaiters()
         self.run(self.pacing.roomChanged(echoesFit: self.echoesFit))
     }
 

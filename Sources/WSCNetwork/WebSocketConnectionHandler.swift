@@ -51,6 +51,8 @@ final class WebSocketConnectionHandler: ChannelInboundHandler, RemovableChannelH
     /// Sends waiting for the connection to open or for a file to finish, and the senders
     /// waiting for room (see ``whenReady(_:)``).
     var queue = OutboundQueue<PendingSend, EventLoopPromise<Void>>()
+    /// Waiting for everything handed over to be written (see ``whenWritten(_:)``).
+    var writtenWaiters: [EventLoopPromise<Void>] = []
     /// When to stop reading the socket, and when to start again.
     var pacing: ReadPacing
     /// The file being sent, if any.

@@ -61,7 +61,8 @@ public final class LibEditLineEditor: LineEditor {
             // ends as if the terminal had gone.
             let reason = String(cString: wsc_le_load_error())
             OutputStream.standardError.write("wsc: no prompt: libedit could not be loaded (\(reason))\n")
-            Task { @MainActor in onHangUp() }
+            // The session posts it to its mailbox: it is handled after the set-up, in order.
+            onHangUp()
             return
         default:
             return

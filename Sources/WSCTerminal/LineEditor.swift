@@ -12,7 +12,8 @@ public protocol LineEditor: AnyObject {
     /// - Parameters:
     ///   - onLine: called with each line the user enters.
     ///   - onEndOfInput: called on Ctrl-D at an empty line.
-    ///   - onHangUp: called when the terminal goes away.
+    ///   - onHangUp: called when the terminal goes away, or from `start` itself when there
+    ///     can be no prompt (libedit missing).
     func start(
         onLine: @escaping @MainActor (String) -> Void,
         onEndOfInput: @escaping @MainActor () -> Void,

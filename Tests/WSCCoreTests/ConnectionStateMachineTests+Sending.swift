@@ -47,15 +47,6 @@ extension ConnectionStateMachineTests {
         #expect(machine.readyState == start.readyState)
     }
 
-    @Test("queuedSendsDiscarded gives back only with --reconnect", arguments: Start.allCases)
-    func queuedSendsDiscarded(start: Start) {
-        var dropping = start.machine
-        #expect(dropping.queuedSendsDiscarded() == .drop)
-        var giving = start.machine(givesBackUnsent: true)
-        #expect(giving.queuedSendsDiscarded() == .giveBack)
-        #expect(giving.readyState == start.readyState)
-    }
-
     @Test("closeRequested", arguments: Start.allCases)
     func closeRequested(start: Start) {
         var machine = start.machine

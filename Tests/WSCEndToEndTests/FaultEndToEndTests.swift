@@ -20,6 +20,30 @@ extension EndToEnd {
             #expect(run.output.isEmpty)
         }
 
+        @Test(
+            "--timeout or Ctrl-C while the upgrade is unanswered: 124 or 130, the close said once, the waiting message said not sent"
+        )
+        func givenUpWhileConnecting() throws {
+            let server = try PeerServer.misbehaving("mute")
+            defer { server.stop() }
+            let timedOut = try WSCRun.run(
+                ["--timeout", "1", "ws://127.0.0.1:\(server.port)/"],
+                input: Data("hello\n".utf8),
+                timeout: 10
+            )
+            #expect(timedOut.status == 124)
+            #expect(timedOut.standardError.contains("1 message not sent"), "\(timedOut.standardError)")
+            #expect(
+                timedOut.standardError.components(separatedBy: "Disconnected").count == 2,
+                "\(timedOut.standardError)"
+            )
+            // -v: the upgrade request on stderr says the message waits in the connection.
+            let process = try ClientProcess.start(["-v", "-x", "hello", "ws://127.0.0.1:\(server.port)/"])
+            try process.wait(for: "the upgrade request", onStandardError: true) { $0.contains("> Upgrade: websocket") }
+            #expect(try process.signalled(SIGINT) == 130)
+            #expect(process.standardError.contains("1 message not sent"), "\(process.standardError)")
+        }
+
         @Test("a server that dies mid-message: 1006, wasClean false, exit 1; the half message is not shown")
         func diesMidMessage() throws {
             let server = try PeerServer.misbehaving("partial")

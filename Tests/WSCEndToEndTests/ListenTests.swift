@@ -205,6 +205,20 @@ extension EndToEnd {
             #expect(finished.output == "one\ntwo\n")
         }
 
+        @Test("--expect ends the server at the matching message; --timeout while no client answers ends it with 124")
+        func expectAndTimeout() throws {
+            let server = try ListenProcess.start(["--expect", "^tw"])
+            let client = try WSCRun.run(["-w", "-1", server.url], input: Data("one\ntwo\nthree\n".utf8))
+            #expect(client.standardError.contains("Disconnected (code: 1001, reason: \"\", wasClean: true)"))
+            let finished = try server.finish()
+            #expect(finished.status == 0)
+            #expect(finished.output == "one\ntwo\n")
+            let idle = try ListenProcess.start(["--timeout", "0.5"])
+            let ended = try idle.finish()
+            #expect(ended.status == 124)
+            #expect(ended.errors.contains("timed out: --timeout of 500 ms ran out"))
+        }
+
         @Test("a wsc client with --bind 127.0.0.2 is seen coming from there; bad --bind, -4 with -6: exit 64")
         func bindFromTheClient() throws {
             let server = try ListenProcess.start(["--echo"])

@@ -1,0 +1,201 @@
+import NIOCore
+import WSCCore
+import WSCNetwork
+import WSCTerminal
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Musl)
+    import Musl
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// Runs a session: one path for the client and for `--listen`.
+///
+/// Everything that happens to the session (its connections' events, signals, typed lines,
+/// timers, standard output closing) is posted into one mailbox and handed to the target in
+/// order on the main actor, with the time read once per item. The input pump and the timers
+/// are child tasks of one task group, so nothing outlives the run; the pump's waits are
+/// released by events, never polled.
+@MainActor
+final class SessionRunner<Event: Sendable> {
+    /// What reaches the session, in one ordered mailbox.
+    enum Input: Sendable {
+        /// Posted by the target's connections.
+        case target(Event)
+        case timer(SessionTimers.Firing)
+        case signal(CInt)
+        case typed(String)
+        case typedEndOfInput
+        case terminalHungUp
+        case outputClosed
+        /// Lines for the user that came back from a connection (`/status`, `/clients`).
+        case inform(String)
+        /// A wait of the input pump is over.
+        case released(Int)
+    }
+
+    let options: SessionOptions
+    let output: SessionOutput
+    let timers = SessionTimers()
+    private let mailbox: AsyncStream<Input>.Continuation
+    private let inbox: AsyncStream<Input>
+    /// The input pump's waits (for room, for the open, for a client, for the next connection).
+    private var held: [Int: CheckedContinuation<Bool, Never>] = [:]
+    private var lastHold = 0
+
+    init(options: SessionOptions) {
+        self.options = options
+        self.output = SessionOutput(style: options.style, ndjson: options.ndjson)
+        (self.inbox, self.mailbox) = AsyncStream.makeStream(of: Input.self)
+    }
+
+    /// Something for the target, from any thread.
+    nonisolated func post(_ event: Event) {
+        self.mailbox.yield(.target(event))
+    }
+
+    /// Lines for the user, from any thread.
+    nonisolated func inform(_ text: String) {
+        self.mailbox.yield(.inform(text))
+    }
+
+    /// Runs `target` until it is done; returns the exit status.
+    func run<Target: SessionTarget>(_ target: Target) async -> ExitStatus where Target.Event == Event {
+        let mailbox = self.mailbox
+        // Signals first: one that comes while connecting still closes properly.
+        let signals = SignalWatcher([SIGINT, SIGTERM, SIGHUP]) { mailbox.yield(.signal($0)) }
+        defer { signals.cancel() }
+        if let failed = await target.start(at: .now) {
+            return failed
+        }
+        self.output.onClosed = { mailbox.yield(.outputClosed) }
+        await withDiscardingTaskGroup { group in
+            let timers = self.timers
+            group.addTask { await timers.run { mailbox.yield(.timer($0)) } }
+            if let timeout = self.options.timeout {
+                self.timers.arm(.timeLimit, at: .now.advanced(by: timeout))
+            }
+            let commandLine = !self.options.commandLineSends.isEmpty || self.options.echoesUntilClosed
+            if self.options.interactive {
+                self.output.startPrompt(
+                    for: Target.role,
+                    onLine: { mailbox.yield(.typed($0)) },
+                    onEndOfInput: { mailbox.yield(.typedEndOfInput) },
+                    onHangUp: { mailbox.yield(.terminalHungUp) }
+                )
+            } else {
+                if commandLine {
+                    target.sendCommandLine(at: .now)
+                }
+                if !commandLine || target.readsInputWithCommandLineSends {
+                    let input = self.options.inputBatches()
+                    group.addTask { await self.pump(input, into: target) }
+                }
+            }
+            for await input in self.inbox {
+                self.handle(input, target: target, at: .now)
+                if target.isDone {
+                    break
+                }
+            }
+            self.releaseHeldInput()
+            group.cancelAll()
+        }
+        self.output.flush()
+        if self.output.writeFailure != nil {
+            // The last flush counts too.
+            target.outputClosed(failed: true, at: .now)
+        }
+        self.output.editor?.stop()
+        guard let status = target.exitStatus else {
+            preconditionFailure("the run ends with the session")
+        }
+        return status
+    }
+
+    private func handle<Target: SessionTarget>(
+        _ input: Input,
+        target: Target,
+        at now: ContinuousClock.Instant
+    ) where Target.Event == Event {
+        switch input {
+        case .target(let event):
+            target.received(event, at: now)
+        case .timer(let firing):
+            if self.timers.isCurrent(firing) {
+                target.timerFired(firing.timer, at: now)
+            }
+        case .signal(SIGINT):
+            target.interrupted(promptHasText: self.output.editor?.hasText ?? false, at: now)
+        case .signal(SIGTERM):
+            target.terminated(at: now)
+        case .signal, .terminalHungUp:
+            target.hungUp(at: now)
+        case .typed(let line):
+            target.typed(line, at: now)
+        case .typedEndOfInput:
+            target.typedEndOfInput(at: now)
+        case .outputClosed:
+            target.outputClosed(failed: self.output.writeFailure != nil, at: now)
+        case .inform(let text):
+            self.output.inform(text)
+        case .released(let token):
+            self.held.removeValue(forKey: token)?.resume(returning: true)
+        }
+    }
+
+    /// Reads standard input, a batch at a time, while the target has room: memory stays
+    /// bounded whatever the input's size. A child task of the run.
+    private func pump<Target: SessionTarget>(_ input: InputBatches, into target: Target) async
+    where Target.Event == Event {
+        for await var batch in input.stream {
+            guard await target.inputArrived(at: .now) else {
+                return
+            }
+            let complain = { (message: String) in
+                target.recordNotSent()
+                self.output.show(.error(ConnectionError(.input, message)))
+            }
+            if let payloads = self.options.payloads(taking: &batch) {
+                target.send(binary: consume payloads)
+            } else if self.options.slashCommands, !self.options.inputIsBinary {
+                // Lines may be commands: one at a time.
+                for line in self.options.lines(from: batch, complain: complain) {
+                    guard await target.pipedLine(line) else {
+                        return
+                    }
+                }
+            } else {
+                target.send(contentsOf: self.options.messages(from: batch, complain: complain))
+            }
+            guard await target.roomForMoreInput() else {
+                return
+            }
+            input.consumed()
+        }
+        if !Task.isCancelled {
+            target.inputEnded(at: .now)
+        }
+    }
+
+    /// Suspends the input pump until `future` completes (true) or the session lets it go
+    /// (false): the pump then asks its target again.
+    func hold(until future: EventLoopFuture<Void>?) async -> Bool {
+        self.lastHold += 1
+        let token = self.lastHold
+        let mailbox = self.mailbox
+        future?.whenComplete { _ in mailbox.yield(.released(token)) }
+        return await withCheckedContinuation { self.held[token] = $0 }
+    }
+
+    /// Lets every wait of the input pump go.
+    func releaseHeldInput() {
+        let held = self.held
+        self.held = [:]
+        for continuation in held.values {
+            continuation.resume(returning: false)
+        }
+    }
+}
