@@ -42,6 +42,13 @@ let package = Package(
             ],
             swiftSettings: releaseSettings
         ),
+        // Standard input read in records (lines, NUL-separated, chunks, whole) on a thread
+        // of its own, a batch at a time, with back-pressure.
+        .target(
+            name: "WSCInput",
+            dependencies: [.product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: releaseSettings
+        ),
         // Line editor, printer rules for terminals and pipes.
         .target(
             name: "WSCTerminal",
@@ -54,6 +61,7 @@ let package = Package(
             dependencies: [
                 "WSCCore",
                 "WSCNetwork",
+                "WSCInput",
                 "WSCTerminal",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -81,6 +89,10 @@ let package = Package(
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "CompressNIO", package: "compress-nio"),
             ]
+        ),
+        .testTarget(
+            name: "WSCInputTests",
+            dependencies: ["WSCInput", .product(name: "NIOCore", package: "swift-nio")]
         ),
         .testTarget(
             name: "WSCTerminalTests",

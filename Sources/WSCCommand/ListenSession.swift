@@ -98,11 +98,6 @@ final class ListenSession: SessionTarget {
         guard let server = self.server else {
             return
         }
-        if self.options.ndjson {
-            let time = NDJSON.timestamp(milliseconds: SessionOutput.epochMilliseconds())
-            self.output.writeJSONLine(#"{"event":"listening","url":\#(NDJSON.string(server.url)),"time":"\#(time)"}"#)
-            return
-        }
         var notes: [String] = []
         if self.configuration.echo {
             notes.append("echo")
@@ -110,8 +105,7 @@ final class ListenSession: SessionTarget {
         if self.options.interactive {
             notes.append("type to send to every client, /help for commands, Ctrl-D to stop")
         }
-        let text = "Listening on \(server.url)" + (notes.isEmpty ? "" : " (\(notes.joined(separator: "; ")))")
-        self.output.inform(self.output.renderer.noticeText(text))
+        self.output.listening(on: server.url, notes: notes)
     }
 
     // MARK: Events

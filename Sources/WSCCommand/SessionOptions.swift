@@ -1,5 +1,6 @@
 import NIOCore
 import WSCCore
+import WSCInput
 import WSCTerminal
 
 /// How a session (client or `--listen`) talks to the user and reads its input.

@@ -1,7 +1,6 @@
 import NIOCore
 import WSCCore
 import WSCNetwork
-import WSCTerminal
 
 #if canImport(Glibc)
     import Glibc
@@ -77,22 +76,8 @@ final class SessionRunner<Event: Sendable> {
             if let timeout = self.options.timeout {
                 self.timers.arm(.timeLimit, at: .now.advanced(by: timeout))
             }
-            let commandLine = !self.options.commandLineSends.isEmpty || self.options.echoesUntilClosed
-            if self.options.interactive {
-                self.output.startPrompt(
-                    for: Target.role,
-                    onLine: { mailbox.yield(.typed($0)) },
-                    onEndOfInput: { mailbox.yield(.typedEndOfInput) },
-                    onHangUp: { mailbox.yield(.terminalHungUp) }
-                )
-            } else {
-                if commandLine {
-                    target.sendCommandLine(at: .now)
-                }
-                if !commandLine || target.readsInputWithCommandLineSends {
-                    let input = self.options.inputBatches()
-                    group.addTask { await self.pump(input, into: target) }
-                }
+            for source in self.sources(for: target) {
+                group.addTask { await source.run(into: target, runner: self) }
             }
             for await input in self.inbox {
                 self.handle(input, target: target, at: .now)
@@ -146,41 +131,36 @@ final class SessionRunner<Event: Sendable> {
         }
     }
 
-    /// Reads standard input, a batch at a time, while the target has room: memory stays
-    /// bounded whatever the input's size. A child task of the run.
-    private func pump<Target: SessionTarget>(_ input: InputBatches, into target: Target) async
-    where Target.Event == Event {
-        for await var batch in input.stream {
-            guard await target.inputArrived(at: .now) else {
-                return
-            }
-            let complain = { (message: String) in
-                target.recordNotSent()
-                self.output.show(.error(ConnectionError(.input, message)))
-            }
-            if let payloads = self.options.payloads(taking: &batch) {
-                target.send(binary: consume payloads)
-            } else if self.options.slashCommands, !self.options.inputIsBinary {
-                // Lines may be commands: one at a time.
-                for line in self.options.lines(from: batch, complain: complain) {
-                    guard await target.pipedLine(line) else {
-                        return
-                    }
-                }
-            } else {
-                target.send(contentsOf: self.options.messages(from: batch, complain: complain))
-            }
-            guard await target.roomForMoreInput() else {
-                return
-            }
-            input.consumed()
+    /// The sources of input the options name: the prompt; or the command line's sends, and
+    /// standard input unless they replace it.
+    private func sources<Target: SessionTarget>(for target: Target) -> [any InputSource] {
+        if self.options.interactive {
+            return [PromptSource()]
         }
-        if !Task.isCancelled {
-            target.inputEnded(at: .now)
+        let commandLine = !self.options.commandLineSends.isEmpty || self.options.echoesUntilClosed
+        guard commandLine else {
+            return [StandardInputSource(options: self.options)]
         }
+        return [CommandLineSource()]
+            + (target.readsInputWithCommandLineSends ? [StandardInputSource(options: self.options)] : [])
     }
 
-    /// Suspends the input pump until `future` completes (true) or the session lets it go
+    /// A line typed at the prompt, from the line editor.
+    nonisolated func post(typed line: String) {
+        self.mailbox.yield(.typed(line))
+    }
+
+    /// Ctrl-D on an empty prompt.
+    nonisolated func postEndOfTyping() {
+        self.mailbox.yield(.typedEndOfInput)
+    }
+
+    /// The terminal went away under the prompt.
+    nonisolated func postHangUp() {
+        self.mailbox.yield(.terminalHungUp)
+    }
+
+    /// Suspends an input source until `future` completes (true) or the session lets it go
     /// (false): the pump then asks its target again.
     func hold(until future: EventLoopFuture<Void>?) async -> Bool {
         self.lastHold += 1
@@ -190,7 +170,7 @@ final class SessionRunner<Event: Sendable> {
         return await withCheckedContinuation { self.held[token] = $0 }
     }
 
-    /// Lets every wait of the input pump go.
+    /// Lets every wait of the input sources go.
     func releaseHeldInput() {
         let held = self.held
         self.held = [:]

@@ -3,7 +3,7 @@ import NIOCore
 import Synchronization
 import Testing
 
-@testable import WSCTerminal
+@testable import WSCInput
 
 #if canImport(Glibc)
     import Glibc
