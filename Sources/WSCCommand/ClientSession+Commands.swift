@@ -9,9 +9,9 @@ extension ClientSession {
         case .help:
             self.output.inform(SlashCommand.helpText(for: .client))
         case .close(let code, let reason):
-            self.carryOut(self.machine.closeRequested(code: code, reason: reason, at: .now))
+            self.carryOut(self.machine.closeRequested(code: code, reason: reason, at: self.timers.now))
         case .quit:
-            self.carryOut(self.machine.closeRequested(code: .normalClosure, reason: "", at: .now))
+            self.carryOut(self.machine.closeRequested(code: .normalClosure, reason: "", at: self.timers.now))
         case .ping(let payload):
             switch self.machine.controlFrameRequested() {
             case .send:

@@ -7,7 +7,7 @@ import WSCNetwork
 extension ClientSession {
     /// Starts a connection and hands it what waited for it, in order: runs of messages with
     /// one hop and one flush each.
-    func connect(sending outbox: [SessionStateMachine<OutgoingFile>.Outgoing]) {
+    func connect(sending outbox: [SessionStateMachine.Outgoing]) {
         self.connectionNumber += 1
         let number = self.connectionNumber
         let runner = self.runner
@@ -21,10 +21,12 @@ extension ClientSession {
             switch item {
             case .message(let message):
                 messages.append(message)
-            case .file(let file):
+            case .file(let number):
                 connection.send(contentsOf: messages)
                 messages = []
-                connection.send(file)
+                if let file = self.keptFiles.removeValue(forKey: number) {
+                    connection.send(file)
+                }
             }
         }
         connection.send(contentsOf: messages)
@@ -32,7 +34,7 @@ extension ClientSession {
     }
 
     /// A batch of the connection's events; the messages in it are acknowledged together.
-    func received(_ events: [ConnectionEvent], at now: ContinuousClock.Instant) {
+    func received(_ events: [ConnectionEvent], at now: Duration) {
         var handled = 0
         for event in events {
             if case .message = event {
@@ -66,7 +68,7 @@ extension ClientSession {
         }
     }
 
-    func handle(_ event: ConnectionEvent, at now: ContinuousClock.Instant) {
+    func handle(_ event: ConnectionEvent, at now: Duration) {
         switch event {
         case .open:
             switch self.machine.connectionOpened(at: now) {
@@ -113,7 +115,7 @@ extension ClientSession {
     }
 
     /// The connection is over: nothing more comes from it.
-    func connectionEnded(at now: ContinuousClock.Instant) {
+    func connectionEnded(at now: Duration) {
         if self.draining {
             self.draining = false
             return
@@ -128,7 +130,7 @@ extension ClientSession {
     }
 
     /// Starts the wait after the end of input as the machine says.
-    func start(_ start: SessionStateMachine<OutgoingFile>.AfterInputStart) {
+    func start(_ start: SessionStateMachine.AfterInputStart) {
         switch start {
         case .none:
             break
@@ -141,7 +143,7 @@ extension ClientSession {
         }
     }
 
-    func timerFired(_ timer: SessionTimers.Timer, at now: ContinuousClock.Instant) {
+    func timerFired(_ timer: SessionTimers.Timer, at now: Duration) {
         guard !self.isOver else {
             return
         }
@@ -165,12 +167,13 @@ extension ClientSession {
             case .checkStatus:
                 let number = self.connectionNumber
                 let runner = self.runner
+                let origin = self.timers.origin
                 self.connection?.status().whenSuccess { status in
                     runner.post(
                         .idleStatus(
                             number,
                             busy: status.isSending || status.bufferedAmount > 0 || status.isHoldingBack,
-                            lastTraffic: status.lastTraffic
+                            lastTraffic: origin.duration(to: status.lastTraffic)
                         )
                     )
                 }

@@ -8,7 +8,7 @@ extension ClientSession {
     // MARK: Input
 
     /// Hands over the command line's sends (`-x`, `--json`, `--file`); that is the end of input.
-    func sendCommandLine(at now: ContinuousClock.Instant) {
+    func sendCommandLine(at now: Duration) {
         for send in self.options.commandLineSends {
             switch send {
             case .message(let message):
@@ -24,12 +24,12 @@ extension ClientSession {
         self.start(self.machine.inputEnded(at: now))
     }
 
-    func inputArrived(at now: ContinuousClock.Instant) async -> Bool {
+    func inputArrived(at now: Duration) async -> Bool {
         self.machine.inputArrived(at: now)
         return true
     }
 
-    func inputEnded(at now: ContinuousClock.Instant) {
+    func inputEnded(at now: Duration) {
         guard !self.isOver else {
             return
         }
@@ -70,14 +70,14 @@ extension ClientSession {
         }
     }
 
-    func typed(_ line: String, at now: ContinuousClock.Instant) {
+    func typed(_ line: String, at now: Duration) {
         guard !self.isOver else {
             return
         }
         self.handleLine(line)
     }
 
-    func typedEndOfInput(at now: ContinuousClock.Instant) {
+    func typedEndOfInput(at now: Duration) {
         guard !self.isOver else {
             return
         }
@@ -86,7 +86,7 @@ extension ClientSession {
 
     /// A typed or piped line: text to send, or a slash command.
     func handleLine(_ line: String) {
-        self.machine.inputArrived(at: .now)
+        self.machine.inputArrived(at: self.timers.now)
         if self.options.interactive, line.isEmpty {
             return
         }
@@ -122,7 +122,9 @@ extension ClientSession {
         case .send:
             self.connection?.send(file)
         case .keep:
-            self.machine.keepForNextConnection([.file(file)])
+            self.lastFileNumber += 1
+            self.keptFiles[self.lastFileNumber] = file
+            self.machine.keepForNextConnection([.file(number: self.lastFileNumber)])
         case .refuse:
             file.closeDescriptor()
             self.machine.recordNotSent()
@@ -166,7 +168,7 @@ extension ClientSession {
 
     // MARK: Signals and the terminal
 
-    func interrupted(promptHasText: Bool, at now: ContinuousClock.Instant) {
+    func interrupted(promptHasText: Bool, at now: Duration) {
         guard !self.isOver else {
             return
         }
@@ -178,7 +180,7 @@ extension ClientSession {
         }
     }
 
-    func terminated(at now: ContinuousClock.Instant) {
+    func terminated(at now: Duration) {
         guard !self.isOver else {
             return
         }
@@ -186,7 +188,7 @@ extension ClientSession {
     }
 
     /// SIGHUP, or the terminal went away under the prompt.
-    func hungUp(at now: ContinuousClock.Instant) {
+    func hungUp(at now: Duration) {
         guard !self.isOver else {
             return
         }
@@ -194,7 +196,7 @@ extension ClientSession {
         self.carryOut(self.machine.hangUpReceived(at: now))
     }
 
-    func outputClosed(failed: Bool, at now: ContinuousClock.Instant) {
+    func outputClosed(failed: Bool, at now: Duration) {
         self.carryOut(self.machine.standardOutputClosed(failed: failed, at: now))
     }
 }

@@ -27,7 +27,7 @@ final class ClientSession: SessionTarget {
         /// The connection with this number wrote everything handed to it (`-w`).
         case written(Int)
         /// The connection's answer to the idle check.
-        case idleStatus(Int, busy: Bool, lastTraffic: ContinuousClock.Instant)
+        case idleStatus(Int, busy: Bool, lastTraffic: Duration)
     }
 
     static let role = ConnectionRole.client
@@ -35,12 +35,15 @@ final class ClientSession: SessionTarget {
     let configuration: ClientConfiguration
     let options: SessionOptions
     let runner: SessionRunner<Event>
-    var machine: SessionStateMachine<OutgoingFile>
+    var machine: SessionStateMachine
     /// The current connection (with `--reconnect`, the latest of them), and its number.
     var connection: WebSocketConnection?
     var connectionNumber = 0
     /// Set after the end while what the connection still gives back is awaited.
     var draining = false
+    /// Files kept for the next connection (`--reconnect`), by the number the machine knows them by.
+    var keptFiles: [Int: OutgoingFile] = [:]
+    var lastFileNumber = 0
 
     var output: SessionOutput { self.runner.output }
     var timers: SessionTimers { self.runner.timers }
@@ -56,7 +59,7 @@ final class ClientSession: SessionTarget {
             afterInput: options.afterInput,
             reconnection: options.reconnection,
             limit: ReceiveLimit(count: options.count, expectations: expectations),
-            now: .now
+            now: .zero
         )
     }
 
@@ -65,18 +68,19 @@ final class ClientSession: SessionTarget {
         await self.runner.run(self)
     }
 
-    /// Whether the session is over (what is still drained from the connection is only reported).
-    var isOver: Bool { self.machine.exitStatus != nil }
+    /// Whether the session is over (what is still drained from the connection is only reported):
+    /// set where its finish is carried out, and read per event without copying the machine.
+    private(set) var isOver = false
     var isDone: Bool { self.isOver && !self.draining }
     var exitStatus: ExitStatus? { self.machine.exitStatus }
     var readsInputWithCommandLineSends: Bool { false }
 
-    func start(at now: ContinuousClock.Instant) async -> ExitStatus? {
+    func start(at now: Duration) async -> ExitStatus? {
         self.connect(sending: [])
         return nil
     }
 
-    func received(_ event: Event, at now: ContinuousClock.Instant) {
+    func received(_ event: Event, at now: Duration) {
         switch event {
         case .connection(let number, let events):
             guard number == self.connectionNumber else {
@@ -113,14 +117,14 @@ final class ClientSession: SessionTarget {
     // MARK: Carrying out
 
     /// Closes the connection as ordered, and arms the closing notice when the order says.
-    func close(_ order: SessionStateMachine<OutgoingFile>.CloseOrder) {
+    func close(_ order: SessionStateMachine.CloseOrder) {
         self.connection?.close(code: order.code, reason: order.reason)
         if let noticeAt = order.noticeAt {
             self.timers.arm(.closingNotice, at: noticeAt)
         }
     }
 
-    func carryOut(_ action: SessionStateMachine<OutgoingFile>.CloseRequestedAction) {
+    func carryOut(_ action: SessionStateMachine.CloseRequestedAction) {
         switch action {
         case .none:
             break
@@ -133,7 +137,8 @@ final class ClientSession: SessionTarget {
 
     /// The session is over: shows what it decided to show, says what was not sent, lets the
     /// input pump go, and drains the connection when its end was not seen.
-    func finish(_ finish: SessionStateMachine<OutgoingFile>.Finish) {
+    func finish(_ finish: SessionStateMachine.Finish) {
+        self.isOver = true
         for timer in [SessionTimers.Timer.timeLimit, .attempt, .idleCheck, .closeAfterInput, .closingNotice] {
             self.timers.disarm(timer)
         }
@@ -145,9 +150,11 @@ final class ClientSession: SessionTarget {
             switch item {
             case .message(let message):
                 messages.append(message)
-            case .file(let file):
-                file.closeDescriptor()
-                self.complain("'\(file.name)' not sent: the session ended before a connection opened")
+            case .file(let number):
+                if let file = self.keptFiles.removeValue(forKey: number) {
+                    file.closeDescriptor()
+                    self.complain("'\(file.name)' not sent: the session ended before a connection opened")
+                }
             }
         }
         if !messages.isEmpty {

@@ -2,6 +2,6 @@
 /// client, the end of input right after.
 struct CommandLineSource: InputSource {
     func run<Target: SessionTarget>(into target: Target, runner: SessionRunner<Target.Event>) async {
-        target.sendCommandLine(at: .now)
+        target.sendCommandLine(at: runner.timers.now)
     }
 }

@@ -7,7 +7,7 @@ extension ListenSession {
     // MARK: Input
 
     /// A batch of standard input waits for a client, then goes to every client.
-    func inputArrived(at now: ContinuousClock.Instant) async -> Bool {
+    func inputArrived(at now: Duration) async -> Bool {
         while true {
             switch self.machine.inputBatchRead() {
             case .sendToEveryClient:
@@ -47,13 +47,13 @@ extension ListenSession {
     }
 
     /// The end of input ends nothing.
-    func inputEnded(at now: ContinuousClock.Instant) {}
+    func inputEnded(at now: Duration) {}
 
     func recordNotSent() {
         self.machine.recordNotSent()
     }
 
-    func typed(_ line: String, at now: ContinuousClock.Instant) {
+    func typed(_ line: String, at now: Duration) {
         self.handleLine(line)
     }
 
@@ -75,11 +75,11 @@ extension ListenSession {
 
     // MARK: Ending
 
-    func typedEndOfInput(at now: ContinuousClock.Instant) {
+    func typedEndOfInput(at now: Duration) {
         self.carryOut(self.machine.quitRequested())
     }
 
-    func timerFired(_ timer: SessionTimers.Timer, at now: ContinuousClock.Instant) {
+    func timerFired(_ timer: SessionTimers.Timer, at now: Duration) {
         switch timer {
         case .timeLimit:
             self.show(.error(.timeLimit(self.options.timeout ?? .zero)), client: nil)
@@ -89,7 +89,7 @@ extension ListenSession {
         }
     }
 
-    func interrupted(promptHasText: Bool, at now: ContinuousClock.Instant) {
+    func interrupted(promptHasText: Bool, at now: Duration) {
         switch self.machine.interruptReceived(promptHasText: promptHasText) {
         case .clearLine:
             self.output.editor?.clearLine()
@@ -98,16 +98,16 @@ extension ListenSession {
         }
     }
 
-    func terminated(at now: ContinuousClock.Instant) {
+    func terminated(at now: Duration) {
         self.carryOut(self.machine.terminationRequested())
     }
 
-    func hungUp(at now: ContinuousClock.Instant) {
+    func hungUp(at now: Duration) {
         self.output.stopPrompt()
         self.carryOut(self.machine.hangUpReceived())
     }
 
-    func outputClosed(failed: Bool, at now: ContinuousClock.Instant) {
+    func outputClosed(failed: Bool, at now: Duration) {
         self.carryOut(self.machine.standardOutputClosed(failed: failed))
     }
 }

@@ -65,7 +65,7 @@ final class ListenSession: SessionTarget {
     /// The command line's sends greet each client; standard input goes to all of them.
     var readsInputWithCommandLineSends: Bool { true }
 
-    func start(at now: ContinuousClock.Instant) async -> ExitStatus? {
+    func start(at now: Duration) async -> ExitStatus? {
         let runner = self.runner
         do {
             self.server = try await WebSocketServer.start(self.configuration, on: MultiThreadedEventLoopGroup.singleton)
@@ -85,7 +85,7 @@ final class ListenSession: SessionTarget {
     }
 
     /// The command line's sends go to each client as it opens.
-    func sendCommandLine(at now: ContinuousClock.Instant) {}
+    func sendCommandLine(at now: Duration) {}
 
     /// The address asked for, as the user wrote it: `127.0.0.1:8080` or `unix:/run/s.sock`.
     private var listenTarget: String {
@@ -110,7 +110,7 @@ final class ListenSession: SessionTarget {
 
     // MARK: Events
 
-    func received(_ event: ServerEvent, at now: ContinuousClock.Instant) {
+    func received(_ event: ServerEvent, at now: Duration) {
         switch event {
         case .refused(let remoteAddress, let reason):
             self.requestsRefused += 1

@@ -66,7 +66,7 @@ final class SessionRunner<Event: Sendable> {
         // Signals first: one that comes while connecting still closes properly.
         let signals = SignalWatcher([SIGINT, SIGTERM, SIGHUP]) { mailbox.yield(.signal($0)) }
         defer { signals.cancel() }
-        if let failed = await target.start(at: .now) {
+        if let failed = await target.start(at: self.timers.now) {
             return failed
         }
         self.output.onClosed = { mailbox.yield(.outputClosed) }
@@ -74,13 +74,13 @@ final class SessionRunner<Event: Sendable> {
             let timers = self.timers
             group.addTask { await timers.run { mailbox.yield(.timer($0)) } }
             if let timeout = self.options.timeout {
-                self.timers.arm(.timeLimit, at: .now.advanced(by: timeout))
+                self.timers.arm(.timeLimit, at: self.timers.now + timeout)
             }
             for source in self.sources(for: target) {
                 group.addTask { await source.run(into: target, runner: self) }
             }
             for await input in self.inbox {
-                self.handle(input, target: target, at: .now)
+                self.handle(input, target: target, at: self.timers.now)
                 if target.isDone {
                     break
                 }
@@ -91,7 +91,7 @@ final class SessionRunner<Event: Sendable> {
         self.output.flush()
         if self.output.writeFailure != nil {
             // The last flush counts too.
-            target.outputClosed(failed: true, at: .now)
+            target.outputClosed(failed: true, at: self.timers.now)
         }
         self.output.editor?.stop()
         guard let status = target.exitStatus else {
@@ -103,7 +103,7 @@ final class SessionRunner<Event: Sendable> {
     private func handle<Target: SessionTarget>(
         _ input: Input,
         target: Target,
-        at now: ContinuousClock.Instant
+        at now: Duration
     ) where Target.Event == Event {
         switch input {
         case .target(let event):

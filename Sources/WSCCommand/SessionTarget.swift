@@ -21,31 +21,31 @@ protocol SessionTarget: AnyObject, Sendable {
     var readsInputWithCommandLineSends: Bool { get }
 
     /// Connects or starts listening; a status when that cannot start at all.
-    func start(at now: ContinuousClock.Instant) async -> ExitStatus?
+    func start(at now: Duration) async -> ExitStatus?
     /// Hands over the command line's sends (`-x`, `--json`, `--file`), when there are any.
-    func sendCommandLine(at now: ContinuousClock.Instant)
+    func sendCommandLine(at now: Duration)
 
     /// Something the target's connections posted.
-    func received(_ event: Event, at now: ContinuousClock.Instant)
-    func timerFired(_ timer: SessionTimers.Timer, at now: ContinuousClock.Instant)
-    func interrupted(promptHasText: Bool, at now: ContinuousClock.Instant)
-    func terminated(at now: ContinuousClock.Instant)
-    func hungUp(at now: ContinuousClock.Instant)
-    func typed(_ line: String, at now: ContinuousClock.Instant)
-    func typedEndOfInput(at now: ContinuousClock.Instant)
-    func outputClosed(failed: Bool, at now: ContinuousClock.Instant)
+    func received(_ event: Event, at now: Duration)
+    func timerFired(_ timer: SessionTimers.Timer, at now: Duration)
+    func interrupted(promptHasText: Bool, at now: Duration)
+    func terminated(at now: Duration)
+    func hungUp(at now: Duration)
+    func typed(_ line: String, at now: Duration)
+    func typedEndOfInput(at now: Duration)
+    func outputClosed(failed: Bool, at now: Duration)
 
     // The input pump, a batch of standard input at a time.
 
     /// A batch arrived; false stops reading (the session is over).
-    func inputArrived(at now: ContinuousClock.Instant) async -> Bool
+    func inputArrived(at now: Duration) async -> Bool
     func send(binary payloads: consuming [ByteBuffer])
     func send(contentsOf messages: [Message])
     /// A piped line, with slash commands on; false stops reading.
     func pipedLine(_ line: String) async -> Bool
     /// Awaits room to send more; false stops reading.
     func roomForMoreInput() async -> Bool
-    func inputEnded(at now: ContinuousClock.Instant)
+    func inputEnded(at now: Duration)
     /// A record of input was not sent (too long, not UTF-8): the exit status says so.
     func recordNotSent()
 }

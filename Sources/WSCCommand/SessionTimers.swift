@@ -31,6 +31,8 @@ final class SessionTimers {
         let deadline: ContinuousClock.Instant
     }
 
+    /// The session's start: times are durations since then (see ``SessionStateMachine/Instant``).
+    let origin = ContinuousClock.now
     private var generations: [Timer: Int] = [:]
     private let requests: AsyncStream<Request>
     private let requestContinuation: AsyncStream<Request>.Continuation
@@ -39,12 +41,15 @@ final class SessionTimers {
         (self.requests, self.requestContinuation) = AsyncStream.makeStream(of: Request.self)
     }
 
-    /// Arms `timer` for `deadline`, replacing an earlier arming of it.
-    func arm(_ timer: Timer, at deadline: ContinuousClock.Instant) {
+    /// The time now, since the session's start.
+    var now: Duration { self.origin.duration(to: .now) }
+
+    /// Arms `timer` for `deadline` (since the session's start), replacing an earlier arming of it.
+    func arm(_ timer: Timer, at deadline: Duration) {
         let generation = (self.generations[timer] ?? 0) + 1
         self.generations[timer] = generation
         self.requestContinuation.yield(
-            Request(firing: Firing(timer: timer, generation: generation), deadline: deadline)
+            Request(firing: Firing(timer: timer, generation: generation), deadline: self.origin.advanced(by: deadline))
         )
     }
 

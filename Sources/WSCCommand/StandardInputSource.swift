@@ -9,7 +9,7 @@ struct StandardInputSource: InputSource {
     func run<Target: SessionTarget>(into target: Target, runner: SessionRunner<Target.Event>) async {
         let input = self.options.inputBatches()
         for await var batch in input.stream {
-            guard await target.inputArrived(at: .now) else {
+            guard await target.inputArrived(at: runner.timers.now) else {
                 return
             }
             let complain = { (message: String) in
@@ -34,7 +34,7 @@ struct StandardInputSource: InputSource {
             input.consumed()
         }
         if !Task.isCancelled {
-            target.inputEnded(at: .now)
+            target.inputEnded(at: runner.timers.now)
         }
     }
 }

@@ -14,6 +14,10 @@ public struct FrameHeader: Equatable, Sendable {
     }
 
     /// Reads the header at the start of `bytes`; nil while not all of it is there.
+    ///
+    /// Inlinable: it runs for every frame that arrives, and is specialized for the caller's
+    /// collection instead of going through its witnesses.
+    @inlinable
     public init?<Bytes: Collection<UInt8>>(parsing bytes: Bytes) {
         var index = bytes.startIndex
         guard index != bytes.endIndex else {

@@ -16,7 +16,7 @@ extension SessionStateMachine {
     }
 
     /// The session is over.
-    public struct Finish {
+    public struct Finish: Hashable, Sendable {
         /// A close to show for a connection whose own close will not be awaited (it reports
         /// 1006: no close handshake).
         public var closeToReport: CloseInfo?
@@ -77,14 +77,14 @@ extension SessionStateMachine {
     }
 
     /// After `connectionEnded(at:)`.
-    public enum ConnectionEndedAction {
+    public enum ConnectionEndedAction: Hashable, Sendable {
         /// Show the coming attempt and arm its timer.
         case showAttemptAndWait(ReconnectAttempt, until: Instant)
         case finish(Finish)
     }
 
     /// After `attemptDue(at:)`.
-    public enum AttemptDueAction {
+    public enum AttemptDueAction: Hashable, Sendable {
         /// Connect, hand the new connection these, in order, and let input go on.
         case connect(sending: [Outgoing])
     }
@@ -113,7 +113,7 @@ extension SessionStateMachine {
     }
 
     /// After a close was asked for, or a signal or the end of the wait led to one.
-    public enum CloseRequestedAction {
+    public enum CloseRequestedAction: Hashable, Sendable {
         /// Nothing more: a close is under way already, or the end is awaited.
         case none
         /// Close the connection; arm the closing notice when the order says.
@@ -122,7 +122,7 @@ extension SessionStateMachine {
     }
 
     /// After `timeLimitReached(at:)`: both show the time limit's error first.
-    public enum TimeLimitReachedAction {
+    public enum TimeLimitReachedAction: Hashable, Sendable {
         case showAndClose(CloseOrder)
         case showAndFinish(Finish)
     }
@@ -176,18 +176,10 @@ extension SessionStateMachine {
     }
 
     /// After `interruptReceived(promptHasText:at:)`.
-    public enum InterruptReceivedAction {
+    public enum InterruptReceivedAction: Hashable, Sendable {
         /// The prompt had text: clear it, nothing else.
         case clearLine
         /// Close, quit or nothing, as a close request would.
         case ending(CloseRequestedAction)
     }
 }
-
-extension SessionStateMachine.Finish: Equatable where File: Equatable {}
-extension SessionStateMachine.ConnectionEndedAction: Equatable where File: Equatable {}
-extension SessionStateMachine.AttemptDueAction: Equatable where File: Equatable {}
-extension SessionStateMachine.CloseRequestedAction: Equatable where File: Equatable {}
-extension SessionStateMachine.TimeLimitReachedAction: Equatable where File: Equatable {}
-extension SessionStateMachine.InterruptReceivedAction: Equatable where File: Equatable {}
-extension SessionStateMachine.Finish: Sendable where File: Sendable {}

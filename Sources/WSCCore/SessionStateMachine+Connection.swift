@@ -71,7 +71,7 @@ extension SessionStateMachine {
         case .connecting(let connection):
             return self.closedByItself(connection, close, openFor: nil, jitter: jitter)
         case .open(let connection, let openedAt):
-            return self.closedByItself(connection, close, openFor: openedAt.duration(to: now), jitter: jitter)
+            return self.closedByItself(connection, close, openFor: now - openedAt, jitter: jitter)
         case .closing(var closing) where !closing.closed:
             self.lastClose = close
             self.lastFailure = closing.connection.failure
@@ -168,7 +168,7 @@ extension SessionStateMachine {
             case .awaitingEnd(closeRequested: false):
                 down.phase = .waiting
                 self.state = .down(down)
-                return .showAttemptAndWait(down.attempt, until: now.advanced(by: down.attempt.delay))
+                return .showAttemptAndWait(down.attempt, until: now + down.attempt.delay)
             case .awaitingEnd(closeRequested: true):
                 return .finish(self.finish(notSent: down.outbox, closeToReport: nil, endSeen: true))
             case .waiting:

@@ -25,7 +25,7 @@ extension SessionStateMachine {
         case .reading, .closeArmed, .over:
             return .none
         case .idle(let idle):
-            return .checkIdle(at: now.advanced(by: idle))
+            return .checkIdle(at: now + idle)
         case .untilWritten:
             return .awaitWritten
         case .pending:
@@ -40,7 +40,7 @@ extension SessionStateMachine {
                 return .none
             case .closeWhenIdle(let idle):
                 self.input = .idle(idle)
-                return .checkIdle(at: self.lastActivity.advanced(by: idle))
+                return .checkIdle(at: self.lastActivity + idle)
             case .closeAfter(let duration):
                 self.input = .untilWritten(duration)
                 return .awaitWritten
@@ -55,7 +55,7 @@ extension SessionStateMachine {
         }
         switch self.state {
         case .open:
-            let due = self.lastActivity.advanced(by: idle)
+            let due = self.lastActivity + idle
             return now >= due ? .checkStatus : .checkAgain(at: due)
         case .connecting, .closing, .down:
             return .stop
@@ -77,9 +77,9 @@ extension SessionStateMachine {
         switch self.state {
         case .open:
             guard !busy else {
-                return .checkAgain(at: now.advanced(by: idle))
+                return .checkAgain(at: now + idle)
             }
-            let due = max(self.lastActivity.advanced(by: idle), lastTraffic.advanced(by: idle))
+            let due = max(self.lastActivity + idle, lastTraffic + idle)
             guard now >= due else {
                 return .checkAgain(at: due)
             }
@@ -103,7 +103,7 @@ extension SessionStateMachine {
         switch self.state {
         case .open:
             self.input = .closeArmed
-            return .armCloseAfterInput(at: now.advanced(by: duration))
+            return .armCloseAfterInput(at: now + duration)
         case .connecting, .closing, .down:
             // It ended: the next open asks again.
             return .none

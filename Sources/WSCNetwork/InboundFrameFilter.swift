@@ -79,7 +79,7 @@ final class InboundFrameFilter: ChannelInboundHandler, RemovableChannelHandler {
             switch self.state {
             case .passing(let remaining):
                 let count = Int(min(remaining, UInt64(buffer.readableBytes)))
-                self.checkText(buffer.readableBytesView.prefix(count), context: context)
+                self.checkText(buffer, count: count, context: context)
                 buffer.moveReaderIndex(forwardBy: count)
                 self.state = remaining == UInt64(count) ? .header : .passing(remaining: remaining - UInt64(count))
             case .dropping(let remaining):
@@ -95,7 +95,7 @@ final class InboundFrameFilter: ChannelInboundHandler, RemovableChannelHandler {
                     runStart = buffer.readerIndex
                     continue
                 }
-                guard let header = FrameHeader(parsing: buffer.readableBytesView) else {
+                guard let header = FrameHeader(parsing: buffer) else {
                     // The rest of this read is the start of a header.
                     passRun()
                     self.heldHeader = buffer.readSlice(length: buffer.readableBytes)
@@ -109,7 +109,7 @@ final class InboundFrameFilter: ChannelInboundHandler, RemovableChannelHandler {
                     self.state = .dropping(remaining: header.payloadLength)
                     context.fireUserInboundEventTriggered(FrameTooLong(length: header.payloadLength))
                 } else {
-                    self.frameStarted(header, bytes: buffer.readableBytesView)
+                    self.frameStarted(header, bytes: buffer)
                     buffer.moveReaderIndex(forwardBy: header.size)
                     self.state = header.payloadLength == 0 ? .header : .passing(remaining: header.payloadLength)
                 }
@@ -124,11 +124,11 @@ final class InboundFrameFilter: ChannelInboundHandler, RemovableChannelHandler {
         guard var held = self.heldHeader else {
             return
         }
-        var header = FrameHeader(parsing: held.readableBytesView)
+        var header = FrameHeader(parsing: held)
         while header == nil, held.readableBytes < FrameHeader.maximumSize, let byte = buffer.readInteger(as: UInt8.self)
         {
             held.writeInteger(byte)
-            header = FrameHeader(parsing: held.readableBytesView)
+            header = FrameHeader(parsing: held)
         }
         guard let header else {
             self.heldHeader = held
@@ -139,30 +139,30 @@ final class InboundFrameFilter: ChannelInboundHandler, RemovableChannelHandler {
             self.state = .dropping(remaining: header.payloadLength)
             context.fireUserInboundEventTriggered(FrameTooLong(length: header.payloadLength))
         } else {
-            self.frameStarted(header, bytes: held.readableBytesView)
+            self.frameStarted(header, bytes: held)
             self.state = header.payloadLength == 0 ? .header : .passing(remaining: header.payloadLength)
             context.fireChannelRead(self.wrapInboundOut(held))
         }
     }
 
-    /// A frame within the limit starts: `bytes` begin with its header.
-    private func frameStarted(_ header: FrameHeader, bytes: ByteBufferView) {
-        guard self.textCheck != nil, let first = bytes.first else {
+    /// A frame within the limit starts: the readable bytes of `bytes` begin with its header.
+    private func frameStarted(_ header: FrameHeader, bytes: ByteBuffer) {
+        guard self.textCheck != nil, let first = bytes.getInteger(at: bytes.readerIndex, as: UInt8.self) else {
             return
         }
         self.textCheck?.frameStarted(opcode: first & 0x0F, fin: first & 0x80 != 0, rsv1: first & 0x40 != 0)
         self.payloadOffset = 0
-        let start = bytes.startIndex
-        if let second = bytes.dropFirst().first, second & 0x80 != 0 {
-            let key = bytes.index(start, offsetBy: header.size - 4)
-            self.maskKey = WebSocketMaskingKey(bytes[key..<bytes.index(key, offsetBy: 4)])
+        if let second = bytes.getInteger(at: bytes.readerIndex + 1, as: UInt8.self), second & 0x80 != 0,
+            let key = bytes.getBytes(at: bytes.readerIndex + header.size - 4, length: 4)
+        {
+            self.maskKey = WebSocketMaskingKey(key)
         } else {
             self.maskKey = nil
         }
     }
 
-    /// Checks the next piece of a payload that passes, unmasked, if it is text.
-    private func checkText(_ payload: ByteBufferView, context: ChannelHandlerContext) {
+    /// Checks the next `count` readable bytes of a payload that passes, unmasked, if it is text.
+    private func checkText(_ buffer: ByteBuffer, count: Int, context: ChannelHandlerContext) {
         guard var check = self.textCheck, check.isChecking else {
             return
         }
@@ -170,15 +170,19 @@ final class InboundFrameFilter: ChannelInboundHandler, RemovableChannelHandler {
         if let key = self.maskKey {
             self.scratch.removeAll(keepingCapacity: true)
             var position = self.payloadOffset
-            for byte in payload {
-                self.scratch.append(byte ^ key[position & 3])
-                position += 1
+            buffer.withUnsafeReadableBytes { bytes in
+                for byte in bytes.prefix(count) {
+                    self.scratch.append(byte ^ key[position & 3])
+                    position += 1
+                }
             }
             valid = self.scratch.withUnsafeBytes { check.payloadArrived($0) }
         } else {
-            valid = payload.withUnsafeBytes { check.payloadArrived($0) }
+            valid = buffer.withUnsafeReadableBytes {
+                check.payloadArrived(UnsafeRawBufferPointer(rebasing: $0.prefix(count)))
+            }
         }
-        self.payloadOffset += payload.count
+        self.payloadOffset += count
         guard valid else {
             self.textCheck = nil
             context.fireUserInboundEventTriggered(TextNotUTF8())

@@ -9,10 +9,10 @@ import WSCCore
 /// `SessionStateMachineTests+Ending.swift` and `+Waiting.swift`.
 @Suite("SessionStateMachine")
 struct SessionStateMachineTests {
-    typealias Machine = SessionStateMachine<String>
+    typealias Machine = SessionStateMachine
 
-    static let t0 = ContinuousClock.now
-    static func at(_ milliseconds: Int) -> ContinuousClock.Instant { t0.advanced(by: .milliseconds(milliseconds)) }
+    static let t0 = Duration.zero
+    static func at(_ milliseconds: Int) -> Duration { .milliseconds(milliseconds) }
 
     static let peerClean = CloseInfo(code: .normalClosure, reason: "", wasClean: true, initiator: .peer)
     static let userClean = CloseInfo(code: .normalClosure, reason: "", wasClean: true, initiator: .user)
