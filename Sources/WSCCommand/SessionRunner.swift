@@ -31,8 +31,6 @@ final class SessionRunner<Event: Sendable> {
         case outputClosed
         /// Lines for the user that came back from a connection (`/status`, `/clients`).
         case inform(String)
-        /// A wait of the input pump is over.
-        case released(Int)
     }
 
     let options: SessionOptions
@@ -41,8 +39,7 @@ final class SessionRunner<Event: Sendable> {
     private let mailbox: AsyncStream<Input>.Continuation
     private let inbox: AsyncStream<Input>
     /// The input pump's waits (for room, for the open, for a client, for the next connection).
-    private var held: [Int: CheckedContinuation<Bool, Never>] = [:]
-    private var lastHold = 0
+    private var held: [ObjectIdentifier: HeldWait] = [:]
 
     init(options: SessionOptions) {
         self.options = options
@@ -72,12 +69,16 @@ final class SessionRunner<Event: Sendable> {
         self.output.onClosed = { mailbox.yield(.outputClosed) }
         await withDiscardingTaskGroup { group in
             let timers = self.timers
-            group.addTask { await timers.run { mailbox.yield(.timer($0)) } }
+            // Child tasks on the main actor, like everything else of the session: a task
+            // started off it would wake a thread of the cooperative pool for nothing.
+            let runTimers: @MainActor @Sendable () async -> Void = { await timers.run { mailbox.yield(.timer($0)) } }
+            group.addTask(operation: runTimers)
             if let timeout = self.options.timeout {
                 self.timers.arm(.timeLimit, at: self.timers.now + timeout)
             }
             for source in self.sources(for: target) {
-                group.addTask { await source.run(into: target, runner: self) }
+                let runSource: @MainActor @Sendable () async -> Void = { await source.run(into: target, runner: self) }
+                group.addTask(operation: runSource)
             }
             for await input in self.inbox {
                 self.handle(input, target: target, at: self.timers.now)
@@ -126,8 +127,6 @@ final class SessionRunner<Event: Sendable> {
             target.outputClosed(failed: self.output.writeFailure != nil, at: now)
         case .inform(let text):
             self.output.inform(text)
-        case .released(let token):
-            self.held.removeValue(forKey: token)?.resume(returning: true)
         }
     }
 
@@ -163,19 +162,21 @@ final class SessionRunner<Event: Sendable> {
     /// Suspends an input source until `future` completes (true) or the session lets it go
     /// (false): the pump then asks its target again.
     func hold(until future: EventLoopFuture<Void>?) async -> Bool {
-        self.lastHold += 1
-        let token = self.lastHold
-        let mailbox = self.mailbox
-        future?.whenComplete { _ in mailbox.yield(.released(token)) }
-        return await withCheckedContinuation { self.held[token] = $0 }
+        let wait = HeldWait()
+        let key = ObjectIdentifier(wait)
+        self.held[key] = wait
+        future?.whenComplete { _ in wait.end(true) }
+        let result = await wait.wait()
+        self.held[key] = nil
+        return result
     }
 
     /// Lets every wait of the input sources go.
     func releaseHeldInput() {
         let held = self.held
         self.held = [:]
-        for continuation in held.values {
-            continuation.resume(returning: false)
+        for wait in held.values {
+            wait.end(false)
         }
     }
 }

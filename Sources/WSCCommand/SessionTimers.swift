@@ -72,7 +72,7 @@ final class SessionTimers {
         let requests = self.requests
         await withDiscardingTaskGroup { group in
             for await request in requests {
-                group.addTask {
+                let sleep: @MainActor @Sendable () async -> Void = {
                     do {
                         try await Task.sleep(until: request.deadline, clock: .continuous)
                         post(request.firing)
@@ -80,6 +80,7 @@ final class SessionTimers {
                         // Cancelled: the session is over.
                     }
                 }
+                group.addTask(operation: sleep)
             }
             group.cancelAll()
         }
