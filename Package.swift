@@ -90,6 +90,8 @@ let package = Package(
                 .product(name: "CompressNIO", package: "compress-nio"),
             ]
         ),
+        // The session runner's own parts (its decisions are WSCCore's, tested there).
+        .testTarget(name: "WSCCommandTests", dependencies: ["WSCCommand"]),
         .testTarget(
             name: "WSCInputTests",
             dependencies: ["WSCInput", .product(name: "NIOCore", package: "swift-nio")]
