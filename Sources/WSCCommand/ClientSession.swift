@@ -52,13 +52,11 @@ final class ClientSession: SessionTarget {
         self.configuration = configuration
         self.options = options
         self.runner = SessionRunner(options: options)
-        let expectations =
-            options.expectations.isEmpty ? nil : try? ExpectationTracker(patterns: options.expectations)
         self.machine = SessionStateMachine(
             interactive: options.interactive,
             afterInput: options.afterInput,
             reconnection: options.reconnection,
-            limit: ReceiveLimit(count: options.count, expectations: expectations),
+            limit: options.receiveLimit(),
             now: .zero
         )
     }

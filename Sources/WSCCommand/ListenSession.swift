@@ -47,12 +47,7 @@ final class ListenSession: SessionTarget {
         self.configuration = configuration
         self.options = options
         self.runner = SessionRunner(options: options)
-        let expectations =
-            options.expectations.isEmpty ? nil : try? ExpectationTracker(patterns: options.expectations)
-        self.machine = ListenStateMachine(
-            interactive: options.interactive,
-            limit: ReceiveLimit(count: options.count, expectations: expectations)
-        )
+        self.machine = ListenStateMachine(interactive: options.interactive, limit: options.receiveLimit())
     }
 
     /// Serves until the session ends; returns the exit status.

@@ -56,6 +56,13 @@ struct SessionOptions {
         case chunks(size: Int)
     }
 
+    /// `--count` and `--expect` together; nil when neither is given (the patterns were
+    /// checked when the options were validated).
+    func receiveLimit() -> ReceiveLimit? {
+        let expectations = self.expectations.isEmpty ? nil : try? ExpectationTracker(patterns: self.expectations)
+        return ReceiveLimit(count: self.count, expectations: expectations)
+    }
+
     /// Standard input cut as the options say.
     func inputBatches() -> InputBatches {
         switch self.inputFraming {
