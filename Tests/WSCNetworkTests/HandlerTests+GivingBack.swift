@@ -16,17 +16,7 @@ extension HandlerTests {
         "sends queued before the close, and sends made while the connection closes, come back in the order they were made; a queued file says it was not sent"
     )
     func givenBackInOrder() throws {
-        let channel = EmbeddedChannel()
-        let events = NIOLockedValueBox<[ConnectionEvent]>([])
-        var configuration = ClientConfiguration(url: try WebSocketURL(parsing: "ws://127.0.0.1:1/"))
-        configuration.givesBackUnsent = true
-        let handler = WebSocketConnectionHandler(
-            settings: configuration.connectionSettings,
-            eventLoop: channel.eventLoop
-        ) { event in
-            events.withLockedValue { $0.append(event) }
-        }
-        handler.connected(channel)
+        let (_, handler, events) = try self.connectingHandler(givesBackUnsent: true)
         let path = "/tmp/wsc-giving-back-\(getpid()).bin"
         try writeFile(path, Array(repeating: 7, count: 1000))
         defer { removeFile(path) }

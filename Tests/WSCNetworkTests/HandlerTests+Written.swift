@@ -33,16 +33,7 @@ extension HandlerTests {
         "without --reconnect, sends waiting for the open come back as unsent when the connection is given up, at once"
     )
     func givenUpWhileConnecting() throws {
-        let channel = EmbeddedChannel()
-        let events = NIOLockedValueBox<[ConnectionEvent]>([])
-        let configuration = ClientConfiguration(url: try WebSocketURL(parsing: "ws://127.0.0.1:1/"))
-        let handler = WebSocketConnectionHandler(
-            settings: configuration.connectionSettings,
-            eventLoop: channel.eventLoop
-        ) { event in
-            events.withLockedValue { $0.append(event) }
-        }
-        handler.connected(channel)
+        let (_, handler, events) = try self.connectingHandler()
         handler.send(.text("A"))
         handler.send(.text("B"))
         #expect(events.withLockedValue { $0 }.isEmpty)

@@ -37,6 +37,25 @@ struct HandlerTests {
         return (channel, handler, events)
     }
 
+    /// A client handler whose TCP connection is up, still waiting for the upgrade, and the
+    /// events it emitted.
+    func connectingHandler(
+        givesBackUnsent: Bool = false
+    ) throws -> (EmbeddedChannel, WebSocketConnectionHandler, NIOLockedValueBox<[ConnectionEvent]>) {
+        let channel = EmbeddedChannel()
+        let events = NIOLockedValueBox<[ConnectionEvent]>([])
+        var configuration = ClientConfiguration(url: try WebSocketURL(parsing: "ws://127.0.0.1:1/"))
+        configuration.givesBackUnsent = givesBackUnsent
+        let handler = WebSocketConnectionHandler(
+            settings: configuration.connectionSettings,
+            eventLoop: channel.eventLoop
+        ) { event in
+            events.withLockedValue { $0.append(event) }
+        }
+        handler.connected(channel)
+        return (channel, handler, events)
+    }
+
     func frame(_ opcode: WebSocketOpcode, fin: Bool = true, _ bytes: [UInt8], rsv1: Bool = false) -> WebSocketFrame {
         WebSocketFrame(fin: fin, rsv1: rsv1, opcode: opcode, data: ByteBuffer(bytes: bytes))
     }
