@@ -1,6 +1,9 @@
 import Foundation
 
 /// A throwaway CA and certificates made with openssl, in a temporary directory.
+///
+/// The keys are EC P-256: making one takes a millisecond where an RSA-2048 key can take
+/// seconds on a loaded machine, which pushed TLS tests past their time limit.
 public struct TestCertificates: Sendable {
     public let directory: String
     public var caFile: String { self.directory + "/ca.pem" }
@@ -26,7 +29,7 @@ public struct TestCertificates: Sendable {
         let script = """
             set -e
             cd '\(directory)'
-            openssl req -x509 -newkey rsa:2048 -nodes -keyout ca.key -out ca.pem -days 2 -subj '/CN=wsc test CA' \
+            openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout ca.key -out ca.pem -days 2 -subj '/CN=wsc test CA' \
               -addext 'basicConstraints=critical,CA:TRUE' -addext 'keyUsage=critical,keyCertSign,cRLSign' 2>/dev/null
             for name in server other client expired; do
               days=2
@@ -36,12 +39,12 @@ public struct TestCertificates: Sendable {
                 client) san='DNS:client.test'; usage=clientAuth ;;
                 expired) san='DNS:localhost,IP:127.0.0.1,IP:::1'; usage=serverAuth; days=-1 ;;
               esac
-              openssl req -newkey rsa:2048 -nodes -keyout $name.key -out $name.csr -subj "/CN=$name" 2>/dev/null
+              openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout $name.key -out $name.csr -subj "/CN=$name" 2>/dev/null
               printf 'subjectAltName=%s\\nbasicConstraints=CA:FALSE\\nextendedKeyUsage=%s\\n' "$san" "$usage" > $name.ext
               openssl x509 -req -in $name.csr -CA ca.pem -CAkey ca.key -CAcreateserial -out $name.pem -days $days \
                 -extfile $name.ext 2>/dev/null
             done
-            openssl req -x509 -newkey rsa:2048 -nodes -keyout self.key -out self.pem -days 2 -subj '/CN=localhost' \
+            openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout self.key -out self.pem -days 2 -subj '/CN=localhost' \
               -addext 'subjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1' 2>/dev/null
             """
         let process = Process()
