@@ -99,7 +99,7 @@ BENCH_ROUNDS ?= 3
 bench: release
 	python3 bench/run --rounds $(BENCH_ROUNDS) $(if $(BASELINE),--baseline $(BASELINE)) --results bench/RESULTS.md
 
-FUZZ_TARGETS := slash header url json answer events certificate
+FUZZ_TARGETS := slash header url json answer events frames certificate
 FUZZ_SECONDS ?= 30
 
 ## libFuzzer (-sanitize=fuzzer,address) over every parser of outside input, FUZZ_SECONDS each.

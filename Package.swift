@@ -25,7 +25,12 @@ let package = Package(
         // is opened when the prompt starts (dlopen), not linked: a run in a pipe never loads it.
         .target(name: "CLibEdit"),
         // Models, the connection state machine, parsing and formatting: no I/O.
-        .target(name: "WSCCore", swiftSettings: releaseSettings),
+        // (NIOCore for ByteBuffer only: a message's payload is the bytes it came in.)
+        .target(
+            name: "WSCCore",
+            dependencies: [.product(name: "NIOCore", package: "swift-nio")],
+            swiftSettings: releaseSettings
+        ),
         // WebSocket client and server on SwiftNIO.
         .target(
             name: "WSCNetwork",
@@ -70,7 +75,7 @@ let package = Package(
         .executableTarget(name: "wsc", dependencies: ["WSCCommand"]),
         // Fuzz targets over the parsers that take outside input, and their runner: libFuzzer's
         // when built for `make fuzz` (-DFUZZING), else a replayer of input files.
-        .target(name: "WSCFuzzing", dependencies: ["WSCCore"]),
+        .target(name: "WSCFuzzing", dependencies: ["WSCCore", "WSCNetwork"]),
         .executableTarget(name: "wsc-fuzz", dependencies: ["WSCFuzzing"]),
         .testTarget(name: "WSCCoreTests", dependencies: ["WSCCore", "WSCFuzzing"]),
         // Test fixtures shared by the test targets (a throwaway CA for wss://).

@@ -151,9 +151,9 @@ extension ClientSession {
         case .send:
             self.connection?.send(binary: consume payloads)
         case .keep:
-            self.machine.keepForNextConnection(payloads.map { .message(.binary(Array($0.readableBytesView))) })
+            self.machine.keepForNextConnection(payloads.map { .message(Message(kind: .binary, payload: $0)) })
         case .refuse:
-            self.sessionIsOver(payloads.map { .binary(Array($0.readableBytesView)) })
+            self.sessionIsOver(payloads.map { Message(kind: .binary, payload: $0) })
         }
     }
 

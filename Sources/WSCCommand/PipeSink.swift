@@ -37,23 +37,24 @@ final class PipeSink: EventSink {
         self.inform(self.renderer.noticeText(TerminalSink.listeningText(url, notes)))
     }
 
-    /// A received payload on standard output.
+    /// A received payload on standard output: text and raw binary straight from the bytes
+    /// they arrived in.
     private func write(_ message: Message) {
-        switch message {
-        case .text(let text):
-            self.standardOutput.write(text.utf8, newline: true)
+        switch message.kind {
+        case .text:
+            self.standardOutput.write(message.payload.readableBytesView, newline: true)
             self.wrote(rawBinary: false)
-        case .binary(let bytes):
+        case .binary:
             switch self.binaryFormat {
             case .raw:
-                self.standardOutput.write(bytes, newline: false)
+                self.standardOutput.write(message.payload.readableBytesView, newline: false)
                 self.wrote(rawBinary: true)
             case .base64:
-                self.standardOutput.write(Base64.encode(bytes).utf8, newline: true)
+                self.standardOutput.write(Base64.encode(message.bytes).utf8, newline: true)
             case .hex:
-                self.standardOutput.write(EventFormatter.hex(bytes).filter { $0 != " " }.utf8, newline: true)
+                self.standardOutput.write(EventFormatter.hex(message.bytes).filter { $0 != " " }.utf8, newline: true)
             case .summary:
-                self.standardOutput.write("[binary \(bytes.count) bytes]".utf8, newline: true)
+                self.standardOutput.write("[binary \(message.byteCount) bytes]".utf8, newline: true)
             }
         }
     }

@@ -77,11 +77,26 @@ struct SessionOptions {
     /// Records that are not UTF-8 (when sent as text), or too long, are passed to
     /// `complain` and left out.
     func messages(from batch: [InputRecord], complain: (String) -> Void) -> [Message] {
+        let records = self.records(from: batch, complain: complain)
         if self.inputIsBinary {
-            return self.records(from: batch, complain: complain).map { .binary($0) }
+            return records.map { .binary($0) }
         }
-        return self.lines(from: batch, complain: complain).map { .text($0) }
+        // Each payload is made once, from the record's bytes, with no string between.
+        var messages: [Message] = []
+        messages.reserveCapacity(records.count)
+        for record in records {
+            let payload = ByteBuffer(bytes: record)
+            if payload.isValidUTF8 {
+                messages.append(Message(kind: .text, payload: payload))
+            } else {
+                complain(Self.notUTF8)
+            }
+        }
+        return messages
     }
+
+    /// Why a line was not sent as text.
+    static let notUTF8 = "line not sent: it is not valid UTF-8"
 
     /// The payloads of a batch read into buffers of their own (`--chunk-size` from 16 KiB),
     /// taken out of it, so that they go to the socket without a copy; nil for any other batch.
@@ -116,7 +131,7 @@ struct SessionOptions {
             if let line = String(validating: record, as: UTF8.self) {
                 lines.append(line)
             } else {
-                complain("line not sent: it is not valid UTF-8")
+                complain(Self.notUTF8)
             }
         }
         return lines

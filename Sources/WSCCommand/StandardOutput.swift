@@ -22,11 +22,19 @@ final class StandardOutput {
     static let bufferLimit = 64 * 1024
 
     /// Adds to the buffer; it is written at 64 KiB or at the end of this turn.
+    ///
+    /// Bytes of 64 KiB or more are written from where they are, after the buffer, rather
+    /// than copied into it.
     func write<Bytes: Collection<UInt8>>(_ bytes: Bytes, newline: Bool) {
         guard !self.isClosed else {
             return
         }
-        self.buffer.append(contentsOf: bytes)
+        if bytes.count >= Self.bufferLimit {
+            self.flush()
+            self.writeOut(bytes)
+        } else {
+            self.buffer.append(contentsOf: bytes)
+        }
         if newline {
             self.buffer.append(UInt8(ascii: "\n"))
         }
@@ -56,17 +64,23 @@ final class StandardOutput {
         guard !self.buffer.isEmpty, !self.isClosed else {
             return
         }
-        if let failure = OutputStream.standardOutput.writeAll(self.buffer) {
-            self.isClosed = true
-            if case .failed = failure {
-                // A reader that left (EPIPE) had what it wanted; any other error lost replies.
-                self.writeFailure = failure
-                OutputStream.standardError.write(
-                    "wsc: cannot write to standard output: \(failure.description); closing\n"
-                )
-            }
-            self.onClosed?()
-        }
+        self.writeOut(self.buffer)
         self.buffer.removeAll(keepingCapacity: true)
+    }
+
+    /// Writes bytes to standard output now; when the reader is gone, says so through `onClosed`.
+    private func writeOut<Bytes: Collection<UInt8>>(_ bytes: Bytes) {
+        guard !self.isClosed, let failure = OutputStream.standardOutput.writeAll(bytes) else {
+            return
+        }
+        self.isClosed = true
+        if case .failed = failure {
+            // A reader that left (EPIPE) had what it wanted; any other error lost replies.
+            self.writeFailure = failure
+            OutputStream.standardError.write(
+                "wsc: cannot write to standard output: \(failure.description); closing\n"
+            )
+        }
+        self.onClosed?()
     }
 }

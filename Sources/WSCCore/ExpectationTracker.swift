@@ -32,10 +32,10 @@ public struct ExpectationTracker {
 
     /// A message arrived; returns true when it completed the list.
     public mutating func received(_ message: Message) -> Bool {
-        guard !self.isSatisfied, case .text(let text) = message else {
+        guard !self.isSatisfied, message.kind == .text else {
             return false
         }
-        if self.matchers[self.matched](text) {
+        if self.matchers[self.matched](message.text) {
             self.matched += 1
             return self.isSatisfied
         }

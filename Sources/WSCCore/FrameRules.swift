@@ -38,11 +38,21 @@ public struct FrameRules: Sendable {
         case violation(CloseCode, String)
     }
 
-    /// Checks a frame's header: reserved bits, the opcode, and the mask for our role.
+    /// Checks a frame's header: reserved bits, the opcode, a control frame's FIN and
+    /// length, and the mask for our role.
     ///
     /// `opcode` is the header's 4-bit opcode. No extension wsc agrees to uses RSV2 or RSV3;
-    /// RSV1 (permessage-deflate) belongs on data frames only.
-    public func header(opcode: UInt8, rsv1: Bool, rsv2: Bool, rsv3: Bool, masked: Bool) -> HeaderVerdict {
+    /// RSV1 (permessage-deflate) belongs on data frames only. A control frame is never
+    /// fragmented and carries at most 125 bytes (RFC 6455 5.5).
+    public func header(
+        opcode: UInt8,
+        fin: Bool = true,
+        rsv1: Bool,
+        rsv2: Bool,
+        rsv3: Bool,
+        masked: Bool,
+        length: Int = 0
+    ) -> HeaderVerdict {
         guard !rsv2, !rsv3 else {
             return .violation(.protocolError, "frame with RSV2 or RSV3 set, which no agreed extension uses")
         }
@@ -60,6 +70,17 @@ public struct FrameRules: Sendable {
         }
         guard !rsv1 || kind == .text || kind == .binary || kind == .continuation else {
             return .violation(.protocolError, "control frame with RSV1 set")
+        }
+        switch kind {
+        case .text, .binary, .continuation:
+            break
+        case .close, .ping, .pong:
+            guard fin else {
+                return .violation(.protocolError, "fragmented control frame")
+            }
+            guard length <= 125 else {
+                return .violation(.protocolError, "control frame longer than 125 bytes")
+            }
         }
         switch (self.role, masked) {
         case (.client, false), (.server, true):

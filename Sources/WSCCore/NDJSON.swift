@@ -20,13 +20,19 @@ public enum NDJSON {
             if let remoteAddress = info.remoteAddress {
                 fields.append(("remoteAddress", Self.string(remoteAddress)))
             }
-        case .message(.text(let text)):
-            fields = [("event", Self.string("message")), ("type", Self.string("text")), ("data", Self.string(text))]
-        case .message(.binary(let bytes)):
-            fields = [
-                ("event", Self.string("message")), ("type", Self.string("binary")),
-                ("encoding", Self.string("base64")), ("data", Self.string(Base64.encode(bytes))),
-            ]
+        case .message(let message):
+            switch message.kind {
+            case .text:
+                fields = [
+                    ("event", Self.string("message")), ("type", Self.string("text")),
+                    ("data", Self.string(message.text)),
+                ]
+            case .binary:
+                fields = [
+                    ("event", Self.string("message")), ("type", Self.string("binary")),
+                    ("encoding", Self.string("base64")), ("data", Self.string(Base64.encode(message.bytes))),
+                ]
+            }
         case .error(let error):
             fields = [("event", Self.string("error")), ("message", Self.string(error.message))]
             if case .rejected(let rejection) = error.kind {

@@ -22,6 +22,8 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case answer
     /// Sequences of connection events and frames from the peer.
     case events
+    /// The bytes of frames as they arrive, cut into reads anywhere.
+    case frames
     /// TLS: a certificate's DER and the TLS library's error text.
     case certificate
 
@@ -34,6 +36,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         case .json: Self.json(bytes)
         case .answer: Self.answer(bytes)
         case .events: Self.events(bytes)
+        case .frames: Self.frames(bytes)
         case .certificate: Self.certificate(bytes)
         }
     }

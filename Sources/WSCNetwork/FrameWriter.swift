@@ -68,15 +68,9 @@ struct FrameWriter {
         let payload = frame.payload
         _ = consume frame
         switch consume payload {
-        case .text(var text):
-            text.withUTF8 {
-                self.append(
-                    fin: fin,
-                    rsv1: false,
-                    opcode: opcode,
-                    payload: UnsafeRawBufferPointer($0),
-                    context: context
-                )
+        case .copied(let bytes):
+            bytes.withUnsafeReadableBytes {
+                self.append(fin: fin, rsv1: false, opcode: opcode, payload: $0, context: context)
             }
             self.appended(context: context, promise: promise)
         case .bytes(let bytes):
@@ -129,7 +123,7 @@ struct FrameWriter {
         allocator: ByteBufferAllocator
     ) -> ByteBuffer? {
         switch payload {
-        case .text(let text): compression.compress(allocator.buffer(string: text), allocator: allocator)
+        case .copied(let buffer): compression.compress(buffer, allocator: allocator)
         case .bytes(let bytes): compression.compress(allocator.buffer(bytes: bytes), allocator: allocator)
         case .buffer(let buffer): compression.compress(buffer, allocator: allocator)
         }

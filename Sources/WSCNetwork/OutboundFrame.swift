@@ -7,9 +7,9 @@ import WSCCore
 struct OutboundFrame {
     /// Where the payload is.
     enum Payload {
-        /// Text in memory: copied into the shared buffer of frames.
-        case text(String)
-        /// Bytes in memory: copied into the shared buffer of frames.
+        /// A message's payload: copied into the shared buffer of frames.
+        case copied(ByteBuffer)
+        /// A control frame's payload: copied into the shared buffer of frames.
         case bytes([UInt8])
         /// A buffer of its own (bulk data, a file's chunk): masked in place and written as it
         /// is, behind a header of its own, so it is not copied.
@@ -18,7 +18,7 @@ struct OutboundFrame {
         /// The payload's length.
         var count: Int {
             switch self {
-            case .text(let text): text.utf8.count
+            case .copied(let buffer): buffer.readableBytes
             case .bytes(let bytes): bytes.count
             case .buffer(let buffer): buffer.readableBytes
             }
@@ -37,9 +37,9 @@ struct OutboundFrame {
 
     /// A whole data message.
     init(_ message: Message) {
-        switch message {
-        case .text(let text): self.init(opcode: .text, payload: .text(text))
-        case .binary(let bytes): self.init(opcode: .binary, payload: .bytes(bytes))
+        switch message.kind {
+        case .text: self.init(opcode: .text, payload: .copied(message.payload))
+        case .binary: self.init(opcode: .binary, payload: .copied(message.payload))
         }
     }
 

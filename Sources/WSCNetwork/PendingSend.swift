@@ -29,7 +29,7 @@ enum PendingSend: OutboundItem {
     var messages: [Message] {
         switch self {
         case .message(let message): [message]
-        case .binary(let payload): [.binary(Array(payload.readableBytesView))]
+        case .binary(let payload): [Message(kind: .binary, payload: payload)]
         case .file: []
         }
     }

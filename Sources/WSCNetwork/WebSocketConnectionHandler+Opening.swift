@@ -20,17 +20,21 @@ extension WebSocketConnectionHandler {
         self.discardQueued()
     }
 
-    /// Puts this handler at the end of an upgraded pipeline, behind the filter of oversized
-    /// frames, and reports the upgrade.
+    /// Puts this handler in an upgraded pipeline in place of NIO's frame decoder, and
+    /// reports the upgrade.
     ///
-    /// Frames that arrive meanwhile are held back by NIO until the upgrade completes.
+    /// NIO's upgraders add their decoder; this handler reads the frames itself (with its
+    /// ``FrameReader``), so it goes in front of the decoder, which then never receives a byte
+    /// and is removed. Frames that arrive meanwhile are held back by NIO until the upgrade
+    /// completes.
     func install(
         in operations: ChannelPipeline.SynchronousOperations,
         agreement: HandshakeValidation.Agreement,
         remoteAddress: String? = nil
     ) throws {
-        try InboundFrameFilter.insert(limit: self.settings.maximumMessageSize, into: operations)
-        try operations.addHandler(self)
+        let decoder = try operations.handler(type: ByteToMessageHandler<WebSocketFrameDecoder>.self)
+        try operations.addHandler(self, position: .before(decoder))
+        operations.removeHandler(decoder, promise: nil)
         self.upgraded(agreement, remoteAddress: remoteAddress)
     }
 

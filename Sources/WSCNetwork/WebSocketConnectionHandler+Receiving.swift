@@ -2,19 +2,41 @@ import NIOCore
 import NIOWebSocket
 import WSCCore
 
-/// Frames that arrive: checked by ``FrameRules``, assembled by ``MessageAssembler``,
-/// inflated, and delivered as events.
+/// Frames that arrive: read by ``FrameReader``, checked by ``FrameRules``, assembled by
+/// ``MessageAssembler``, inflated, and delivered as events.
 extension WebSocketConnectionHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        var frame = self.unwrapInboundIn(data)
+        var bytes = self.unwrapInboundIn(data)
         // The clock is read at the end of a burst of reads, not for every frame.
         self.isReading = true
+        while let item = self.reader.next(from: &bytes) {
+            switch item {
+            case .frame(let frame):
+                self.frameReceived(frame)
+            case .frameTooLong(let length):
+                // Its payload is passed over as it comes; what follows it (the peer's answer
+                // to our close) is read as usual.
+                self.violation(
+                    .messageTooBig,
+                    MessageAssembler.tooBigText(size: length, limit: self.settings.maximumMessageSize, atLeast: false)
+                )
+            case .textNotUTF8:
+                // Said at the byte that makes the text invalid, before the frame or the
+                // message is whole; the rest of that frame is passed over.
+                self.violation(.invalidPayloadData, "text message is not valid UTF-8")
+            }
+        }
+    }
+
+    private func frameReceived(_ frame: FrameReader.Frame) {
         let verdict = self.rules.header(
-            opcode: UInt8(webSocketOpcode: frame.opcode),
+            opcode: frame.opcode,
+            fin: frame.fin,
             rsv1: frame.rsv1,
             rsv2: frame.rsv2,
             rsv3: frame.rsv3,
-            masked: frame.maskKey != nil
+            masked: frame.masked,
+            length: frame.payload.readableBytes
         )
         let kind: FrameRules.Kind
         switch verdict {
@@ -23,9 +45,6 @@ extension WebSocketConnectionHandler {
         case .violation(let code, let message):
             self.violation(code, message)
             return
-        }
-        if let key = frame.maskKey {
-            frame.data.webSocketUnmask(key)
         }
         switch kind {
         case .text:
@@ -38,7 +57,7 @@ extension WebSocketConnectionHandler {
             self.burstHadData = true
             self.dataFrame(frame, kind: .continuation)
         case .ping:
-            let payload = Array(frame.data.readableBytesView)
+            let payload = Array(frame.payload.readableBytesView)
             switch self.state.pingReceived() {
             case .none:
                 break
@@ -48,7 +67,7 @@ extension WebSocketConnectionHandler {
             }
             self.emit(.ping(payload))
         case .pong:
-            let payload = Array(frame.data.readableBytesView)
+            let payload = Array(frame.payload.readableBytesView)
             switch self.state.pongReceived() {
             case .emitPong:
                 break
@@ -57,18 +76,18 @@ extension WebSocketConnectionHandler {
             }
             self.emit(.pong(payload, roundTrip: self.pings.pongReceived(payload, at: .now)))
         case .close:
-            self.closeFrame(frame.data)
+            self.closeFrame(frame.payload)
         }
     }
 
-    private func dataFrame(_ frame: WebSocketFrame, kind: MessageAssembler.FrameKind) {
+    private func dataFrame(_ frame: FrameReader.Frame, kind: MessageAssembler.FrameKind) {
         switch self.state.dataFrameReceived() {
         case .assembleFrame:
             break
         case .ignoreFrame:
             return
         }
-        var data = frame.data
+        var data = frame.payload
         switch self.assembler.frameReceived(kind, fin: frame.fin, rsv1: frame.rsv1, length: data.readableBytes) {
         case .deliverFrame(let messageKind, let compressed):
             self.deliver(data, kind: messageKind, compressed: compressed)
@@ -114,16 +133,18 @@ extension WebSocketConnectionHandler {
                 return
             }
         }
+        // The message is the bytes it came in: a slice of what was read, when it came in
+        // one frame within one read.
         let message: Message
         switch kind {
         case .text:
-            guard let text = payload.validatedUTF8Text() else {
+            guard payload.isValidUTF8 else {
                 self.violation(.invalidPayloadData, "text message is not valid UTF-8")
                 return
             }
-            message = .text(text)
+            message = Message(kind: .text, payload: payload)
         case .binary:
-            message = .binary(Array(payload.readableBytesView))
+            message = Message(kind: .binary, payload: payload)
         }
         switch self.state.messageReceived() {
         case .deliverMessage:

@@ -19,7 +19,7 @@ import WSCCore
 /// (`+Sending`), frames that arrive (`+Receiving`), carrying out the state machine's
 /// actions (`+Actions`), files (`+Files`) and keepalive pings (`+Keepalive`).
 final class WebSocketConnectionHandler: ChannelInboundHandler, RemovableChannelHandler {
-    typealias InboundIn = WebSocketFrame
+    typealias InboundIn = ByteBuffer
     typealias OutboundOut = ByteBuffer
 
     var settings: ConnectionSettings
@@ -34,6 +34,8 @@ final class WebSocketConnectionHandler: ChannelInboundHandler, RemovableChannelH
     var burstHadData = false
 
     var state: ConnectionStateMachine
+    /// Reads the frames out of the bytes that arrive.
+    var reader: FrameReader
     var assembler: MessageAssembler
     /// RFC 6455's rules for the frames that arrive, for our role.
     var rules: FrameRules { FrameRules(role: self.settings.role) }
@@ -94,6 +96,7 @@ final class WebSocketConnectionHandler: ChannelInboundHandler, RemovableChannelH
             givesBackUnsent: settings.givesBackUnsent
         )
         self.pacing = ReadPacing(echoes: settings.echo)
+        self.reader = FrameReader(limit: settings.maximumMessageSize)
         self.assembler = MessageAssembler(maximumMessageSize: settings.maximumMessageSize)
         self.writer = FrameWriter(role: settings.role)
     }
@@ -190,43 +193,7 @@ final class WebSocketConnectionHandler: ChannelInboundHandler, RemovableChannelH
         context.fireChannelWritabilityChanged()
     }
 
-    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
-        switch event {
-        case let tooLong as InboundFrameFilter.FrameTooLong:
-            // The filter drops the frame as it comes; what follows it (the peer's answer to
-            // our close) is read as usual.
-            self.violation(
-                .messageTooBig,
-                MessageAssembler.tooBigText(
-                    size: tooLong.length,
-                    limit: self.settings.maximumMessageSize,
-                    atLeast: false
-                )
-            )
-        case is InboundFrameFilter.TextNotUTF8:
-            // Said at the byte that makes the text invalid, before the frame or the message
-            // is whole; their bytes follow, and are passed over.
-            self.violation(.invalidPayloadData, "text message is not valid UTF-8")
-        default:
-            context.fireUserInboundEventTriggered(event)
-        }
-    }
-
     func errorCaught(context: ChannelHandlerContext, error: Error) {
-        if let error = error as? NIOWebSocketError {
-            switch error {
-            case .invalidFrameLength:
-                self.violation(
-                    .messageTooBig,
-                    "frame longer than --max-message-size (\(self.settings.maximumMessageSize) bytes)"
-                )
-            case .fragmentedControlFrame:
-                self.violation(.protocolError, "fragmented control frame")
-            case .multiByteControlFrameLength:
-                self.violation(.protocolError, "control frame longer than 125 bytes")
-            }
-            return
-        }
         guard !Self.isQuietEnd(error) else {
             context.close(promise: nil)
             return

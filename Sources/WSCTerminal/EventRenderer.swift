@@ -14,12 +14,12 @@ public struct EventRenderer: Sendable {
         switch event {
         case .open(let info):
             return ANSIColor.green.paint(EventFormatter.opened(info), if: color)
-        case .message(.text(let text)):
-            let line = EventFormatter.text(text, pretty: self.style.pretty)
-            return ANSIColor.cyan.paint("<", if: color) + line.dropFirst()
-        case .message(.binary(let bytes)):
-            let format = self.style.binaryFormat
-            let line = EventFormatter.binary(bytes, format: format)
+        case .message(let message):
+            let line: String
+            switch message.kind {
+            case .text: line = EventFormatter.text(message.text, pretty: self.style.pretty)
+            case .binary: line = EventFormatter.binary(message.bytes, format: self.style.binaryFormat)
+            }
             return ANSIColor.cyan.paint("<", if: color) + line.dropFirst()
         case .error(let error):
             return ANSIColor.red.paint(EventFormatter.error(error), if: color)

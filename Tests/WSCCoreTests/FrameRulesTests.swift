@@ -39,6 +39,36 @@ struct FrameRulesTests {
         }
     }
 
+    @Test("a control frame is never fragmented and carries at most 125 bytes; data frames may be both")
+    func controlFrames() {
+        let rules = FrameRules(role: .client)
+        for (opcode, kind) in Self.defined.sorted(by: { $0.key < $1.key }) {
+            let isControl = opcode >= 8
+            for fin in [true, false] {
+                for length in [0, 125, 126, 70_000] {
+                    let verdict = rules.header(
+                        opcode: opcode,
+                        fin: fin,
+                        rsv1: false,
+                        rsv2: false,
+                        rsv3: false,
+                        masked: false,
+                        length: length
+                    )
+                    let expected: FrameRules.HeaderVerdict
+                    if isControl && !fin {
+                        expected = .violation(.protocolError, "fragmented control frame")
+                    } else if isControl && length > 125 {
+                        expected = .violation(.protocolError, "control frame longer than 125 bytes")
+                    } else {
+                        expected = .accept(kind)
+                    }
+                    #expect(verdict == expected, "opcode \(opcode), fin \(fin), length \(length)")
+                }
+            }
+        }
+    }
+
     @Test("close payloads: empty, one byte, codes valid and not, reasons UTF-8 and not")
     func closePayloads() {
         #expect(FrameRules.closePayload([UInt8]()) == .close(code: nil, reason: ""))

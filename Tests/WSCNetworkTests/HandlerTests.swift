@@ -309,6 +309,7 @@ struct HandlerTests {
                 batches.withLockedValue { $0.append(batch) }
             }
         )
+        try channel.pipeline.syncOperations.addHandler(FrameTap())
         try channel.pipeline.syncOperations.addHandler(handler)
         handler.connected(channel)
         handler.upgraded(HandshakeValidation.Agreement(subprotocol: nil))
