@@ -96,7 +96,14 @@ let package = Package(
             ]
         ),
         // The session runner's own parts (its decisions are WSCCore's, tested there).
-        .testTarget(name: "WSCCommandTests", dependencies: ["WSCCommand"]),
+        .testTarget(
+            name: "WSCCommandTests",
+            dependencies: [
+                "WSCCommand",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
+        ),
         .testTarget(
             name: "WSCInputTests",
             dependencies: ["WSCInput", .product(name: "NIOCore", package: "swift-nio")]

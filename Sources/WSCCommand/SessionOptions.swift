@@ -79,15 +79,14 @@ struct SessionOptions {
     func messages(from batch: [InputRecord], complain: (String) -> Void) -> [Message] {
         let records = self.records(from: batch, complain: complain)
         if self.inputIsBinary {
-            return records.map { .binary($0) }
+            return records.map { Message(kind: .binary, payload: $0) }
         }
-        // Each payload is made once, from the record's bytes, with no string between.
+        // Each payload is the record's own buffer, made where it was read: no string between.
         var messages: [Message] = []
         messages.reserveCapacity(records.count)
         for record in records {
-            let payload = ByteBuffer(bytes: record)
-            if payload.isValidUTF8 {
-                messages.append(Message(kind: .text, payload: payload))
+            if record.isValidUTF8 {
+                messages.append(Message(kind: .text, payload: record))
             } else {
                 complain(Self.notUTF8)
             }
@@ -112,8 +111,8 @@ struct SessionOptions {
             switch record {
             case .buffer(let buffer):
                 payloads.append(buffer)
-            case .complete(let bytes):
-                payloads.append(ByteBuffer(bytes: bytes))
+            case .complete(let buffer):
+                payloads.append(buffer)
             case .tooLong, .passedLimit:
                 preconditionFailure("records of a fixed size are never too long")
             }
@@ -128,8 +127,8 @@ struct SessionOptions {
         var lines: [String] = []
         lines.reserveCapacity(batch.count)
         for record in self.records(from: batch, complain: complain) {
-            if let line = String(validating: record, as: UTF8.self) {
-                lines.append(line)
+            if record.isValidUTF8 {
+                lines.append(String(buffer: record))
             } else {
                 complain(Self.notUTF8)
             }
@@ -138,7 +137,7 @@ struct SessionOptions {
     }
 
     /// The bytes of the records within the size limit; the others are passed to `complain`.
-    private func records(from batch: [InputRecord], complain: (String) -> Void) -> [[UInt8]] {
+    private func records(from batch: [InputRecord], complain: (String) -> Void) -> [ByteBuffer] {
         batch.compactMap { record in
             let what = self.inputFraming == .whole ? "input" : "line"
             switch record {
@@ -151,10 +150,10 @@ struct SessionOptions {
                     "\(what) being read will not be sent: \(size) bytes so far, more than --max-message-size \(Self.sizeText(self.inputLimit)) allows"
                         + (self.inputFraming == .whole ? "" : " (reading on to its end)")
                 )
-            case .complete, .buffer:
-                break
+            case .complete(let buffer), .buffer(let buffer):
+                return buffer
             }
-            return record.bytes
+            return nil
         }
     }
 

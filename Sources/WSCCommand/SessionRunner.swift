@@ -58,11 +58,17 @@ final class SessionRunner<Event: Sendable> {
     }
 
     /// Runs `target` until it is done; returns the exit status.
-    func run<Target: SessionTarget>(_ target: Target) async -> ExitStatus where Target.Event == Event {
+    ///
+    /// `signals` are the ones the session handles instead of their default action (a test
+    /// passes none: a process it starts would inherit them ignored).
+    func run<Target: SessionTarget>(
+        _ target: Target,
+        signals watched: [CInt] = [SIGINT, SIGTERM, SIGHUP]
+    ) async -> ExitStatus where Target.Event == Event {
         let mailbox = self.mailbox
         // Signals first: one that comes while connecting still closes properly.
-        let signals = SignalWatcher([SIGINT, SIGTERM, SIGHUP]) { mailbox.yield(.signal($0)) }
-        defer { signals.cancel() }
+        let signals = watched.isEmpty ? nil : SignalWatcher(watched) { mailbox.yield(.signal($0)) }
+        defer { signals?.cancel() }
         if let failed = await target.start(at: self.timers.now) {
             return failed
         }

@@ -12,9 +12,11 @@ import Dispatch
 @MainActor
 final class SignalWatcher {
     private var sources: [DispatchSourceSignal] = []
+    private let signals: [CInt]
 
     /// Starts watching; `handler` gets each signal's number.
     init(_ signals: [CInt], handler: @escaping @MainActor (CInt) -> Void) {
+        self.signals = signals
         for signalNumber in signals {
             signal(signalNumber, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .main)
@@ -30,11 +32,14 @@ final class SignalWatcher {
         signal(SIGPIPE, SIG_IGN)
     }
 
-    /// Stops watching.
+    /// Stops watching: the signals have their default action again.
     func cancel() {
         for source in self.sources {
             source.cancel()
         }
         self.sources.removeAll()
+        for signalNumber in self.signals {
+            signal(signalNumber, SIG_DFL)
+        }
     }
 }

@@ -230,7 +230,7 @@ public struct InputBatches: Sendable {
 /// The bytes of the record being read, kept only while within the size limit.
 struct RecordBuffer {
     let limit: Int
-    private var bytes: [UInt8] = []
+    private var bytes = ByteBuffer()
     /// The record's size so far, also once its bytes are dropped.
     private(set) var size = 0
 
@@ -246,10 +246,10 @@ struct RecordBuffer {
         let wasWithin = self.size <= self.limit
         self.size += part.count
         if self.size > self.limit {
-            self.bytes = []
+            self.bytes = ByteBuffer()
             return wasWithin
         }
-        self.bytes.append(contentsOf: part)
+        self.bytes.writeBytes(part)
         return false
     }
 
@@ -260,7 +260,7 @@ struct RecordBuffer {
     /// allocation up, that capacity would only ever grow (measured: 632 bytes for lines of 100).
     mutating func take() -> InputRecord {
         defer {
-            self.bytes = []
+            self.bytes = ByteBuffer()
             self.size = 0
         }
         return self.size > self.limit ? .tooLong(self.size) : .complete(self.bytes)
@@ -273,7 +273,7 @@ struct RecordBuffer {
             self.append(last)
             return self.take()
         }
-        return last.count > self.limit ? .tooLong(last.count) : .complete(Array(last))
+        return last.count > self.limit ? .tooLong(last.count) : .complete(ByteBuffer(bytes: last))
     }
 }
 

@@ -1,3 +1,5 @@
+import NIOCore
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Musl)
@@ -52,28 +54,27 @@ struct LineCutter: RecordCutter {
 /// Records of a fixed size, cut wherever they fall.
 struct SizeCutter: RecordCutter {
     let size: Int
-    private var record: [UInt8] = []
+    private var record: ByteBuffer
 
     init(size: Int) {
         self.size = size
-        self.record.reserveCapacity(size)
+        self.record = ByteBufferAllocator().buffer(capacity: size)
     }
 
     mutating func cut(_ bytes: ArraySlice<UInt8>, into batch: inout [InputRecord]) {
         var start = bytes.startIndex
         while start < bytes.endIndex {
-            let end = min(start + self.size - self.record.count, bytes.endIndex)
-            self.record.append(contentsOf: bytes[start..<end])
+            let end = min(start + self.size - self.record.readableBytes, bytes.endIndex)
+            self.record.writeBytes(bytes[start..<end])
             start = end
-            if self.record.count == self.size {
+            if self.record.readableBytes == self.size {
                 batch.append(.complete(self.record))
-                self.record = []
-                self.record.reserveCapacity(self.size)
+                self.record = ByteBufferAllocator().buffer(capacity: self.size)
             }
         }
     }
 
     mutating func rest() -> InputRecord? {
-        self.record.isEmpty ? nil : .complete(self.record)
+        self.record.readableBytes == 0 ? nil : .complete(self.record)
     }
 }
