@@ -17,14 +17,34 @@ protocol RecordCutter: Sendable {
 }
 
 /// Records that end with a separator byte (found with memchr: input can be gigabytes).
+///
+/// The records that lie whole in one read are slices of one copy of that read: one
+/// allocation for all of them, not two for each (a `ByteBuffer` of its own is its storage
+/// and its bytes). A record cut by the end of a read is gathered in a buffer of its own.
 struct LineCutter: RecordCutter {
     let separator: UInt8
     var pending: RecordBuffer
 
     mutating func cut(_ bytes: ArraySlice<UInt8>, into batch: inout [InputRecord]) {
         var start = bytes.startIndex
+        var copy: ByteBuffer?
         while let index = Self.firstIndex(of: self.separator, in: bytes, from: start) {
-            batch.append(self.pending.take(endingWith: bytes[start..<index]))
+            if self.pending.isEmpty {
+                let length = index - start
+                if length > self.pending.limit {
+                    batch.append(.tooLong(length))
+                } else {
+                    let read = copy ?? ByteBuffer(bytes: bytes)
+                    copy = read
+                    guard let record = read.getSlice(at: read.readerIndex + start - bytes.startIndex, length: length)
+                    else {
+                        preconditionFailure("a record lies within the read it was found in")
+                    }
+                    batch.append(.complete(record))
+                }
+            } else {
+                batch.append(self.pending.take(endingWith: bytes[start..<index]))
+            }
             start = index + 1
         }
         if self.pending.append(bytes[start...]) {
