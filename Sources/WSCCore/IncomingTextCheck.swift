@@ -15,6 +15,9 @@ public struct IncomingTextCheck: Sendable {
 
     public init() {}
 
+    /// Whether the text checked so far ends on a whole character.
+    public var isAtBoundary: Bool { self.validator.isAtBoundary }
+
     /// A frame's header arrived: its opcode (the low four bits of the first byte), FIN
     /// and RSV1.
     public mutating func frameStarted(opcode: UInt8, fin: Bool, rsv1: Bool) {

@@ -29,6 +29,9 @@ package struct FrameReader {
         /// Whether the frame came masked (a client's).
         package var masked: Bool
         package var payload: ByteBuffer
+        /// Whether this frame ends a text message every byte of which was checked as it
+        /// came, ending on a whole character: it needs no check again.
+        package var endsCheckedText = false
     }
 
     /// What the bytes read so far complete.
@@ -109,6 +112,7 @@ package struct FrameReader {
                 if let key {
                     frame.payload.webSocketUnmask(key)
                 }
+                frame.endsCheckedText = self.endsCheckedText(frame)
                 return .frame(frame)
             case .skipping(let remaining):
                 let count = Int(min(remaining, UInt64(bytes.readableBytes)))
@@ -190,6 +194,7 @@ package struct FrameReader {
             return .textNotUTF8
         }
         frame.payload = payload
+        frame.endsCheckedText = self.endsCheckedText(frame)
         return .frame(frame)
     }
 
@@ -202,6 +207,14 @@ package struct FrameReader {
             header = FrameHeader(parsing: held)
         }
         return header
+    }
+
+    /// Whether `frame`, read whole, ends a text message the check went over entirely.
+    private func endsCheckedText(_ frame: Frame) -> Bool {
+        guard frame.fin, let check = self.textCheck, check.isChecking else {
+            return false
+        }
+        return check.isAtBoundary
     }
 
     /// Text was found not to be UTF-8: the rest of its frame is passed over, and nothing

@@ -90,7 +90,7 @@ extension WebSocketConnectionHandler {
         var data = frame.payload
         switch self.assembler.frameReceived(kind, fin: frame.fin, rsv1: frame.rsv1, length: data.readableBytes) {
         case .deliverFrame(let messageKind, let compressed):
-            self.deliver(data, kind: messageKind, compressed: compressed)
+            self.deliver(data, kind: messageKind, compressed: compressed, checked: frame.endsCheckedText)
         case .startMessage:
             self.partial = data
         case .appendFrame:
@@ -101,14 +101,20 @@ extension WebSocketConnectionHandler {
             }
             self.partial = nil
             message.writeBuffer(&data)
-            self.deliver(message, kind: messageKind, compressed: compressed)
+            self.deliver(message, kind: messageKind, compressed: compressed, checked: frame.endsCheckedText)
         case .fail(let code, let reason):
             self.partial = nil
             self.violation(code, reason)
         }
     }
 
-    private func deliver(_ received: ByteBuffer, kind: MessageAssembler.MessageKind, compressed: Bool) {
+    /// A whole message; `checked` when the reader checked all of its text as it came.
+    private func deliver(
+        _ received: ByteBuffer,
+        kind: MessageAssembler.MessageKind,
+        compressed: Bool,
+        checked: Bool
+    ) {
         var payload = received
         if compressed {
             guard let compression = self.compression, let allocator = self.channel?.allocator else {
@@ -138,7 +144,8 @@ extension WebSocketConnectionHandler {
         let message: Message
         switch kind {
         case .text:
-            guard payload.isValidUTF8 else {
+            // Text the reader checked as it came is not read again; inflated text is.
+            guard (checked && !compressed) || payload.isValidUTF8 else {
                 self.violation(.invalidPayloadData, "text message is not valid UTF-8")
                 return
             }

@@ -207,4 +207,21 @@ struct FrameReaderTests {
         #expect(starts == [readStart + 2, readStart + 2 + 3 + 2])
         #expect(sink.frames.map { Array($0.payload.readableBytesView) } == [Array("one".utf8), [1, 2, 3, 4]])
     }
+
+    @Test("a frame that ends text checked whole says so; one that ends mid-character, binary or compressed does not")
+    func endsCheckedText() {
+        var sink = Sink(limit: 1 << 20)
+        let euro = Array("€".utf8)
+        sink.writeInbound(ByteBuffer(bytes: self.wire(.text, Array("ab".utf8) + euro)))
+        sink.writeInbound(ByteBuffer(bytes: self.wire(.text, [0x61] + euro.prefix(1), fin: false)))
+        sink.writeInbound(ByteBuffer(bytes: self.wire(.continuation, Array(euro.dropFirst()))))
+        sink.writeInbound(ByteBuffer(bytes: self.wire(.text, Array(euro.prefix(2)))))
+        sink.writeInbound(ByteBuffer(bytes: self.wire(.binary, Array("ab".utf8))))
+        var compressed = ByteBuffer()
+        _ = Array("x".utf8).withUnsafeBytes {
+            compressed.writeWebSocketFrame(fin: true, rsv1: true, opcode: .text, maskKey: nil, payload: $0)
+        }
+        sink.writeInbound(compressed)
+        #expect(sink.frames.map(\.endsCheckedText) == [true, false, true, false, false, false])
+    }
 }
