@@ -17,34 +17,30 @@ struct HandlerTests {
         keepalive: KeepaliveSettings? = nil,
         givesBackUnsent: Bool = false
     ) throws -> (EmbeddedChannel, WebSocketConnectionHandler, NIOLockedValueBox<[ConnectionEvent]>) {
-        let channel = EmbeddedChannel()
-        let events = NIOLockedValueBox<[ConnectionEvent]>([])
-        var configuration = ClientConfiguration(url: try WebSocketURL(parsing: "ws://127.0.0.1:1/"))
-        configuration.maximumMessageSize = maximumMessageSize
-        configuration.keepalive = keepalive
-        configuration.givesBackUnsent = givesBackUnsent
-        let handler = WebSocketConnectionHandler(
-            settings: configuration.connectionSettings,
-            eventLoop: channel.eventLoop
-        ) { event in
-            events.withLockedValue { $0.append(event) }
-        }
+        let (channel, handler, events) = try self.connectingHandler(
+            maximumMessageSize: maximumMessageSize,
+            keepalive: keepalive,
+            givesBackUnsent: givesBackUnsent
+        )
         try channel.pipeline.syncOperations.addHandler(FrameTap())
         try channel.pipeline.syncOperations.addHandler(handler)
-        handler.connected(channel)
         handler.upgraded(HandshakeValidation.Agreement(subprotocol: nil))
         handler.upgradeCompleted()
         return (channel, handler, events)
     }
 
-    /// A client handler whose TCP connection is up, still waiting for the upgrade, and the
-    /// events it emitted.
+    /// A client handler whose TCP connection is up, still waiting for the upgrade (not yet
+    /// in the pipeline), and the events it emitted.
     func connectingHandler(
+        maximumMessageSize: Int = 1 << 20,
+        keepalive: KeepaliveSettings? = nil,
         givesBackUnsent: Bool = false
     ) throws -> (EmbeddedChannel, WebSocketConnectionHandler, NIOLockedValueBox<[ConnectionEvent]>) {
         let channel = EmbeddedChannel()
         let events = NIOLockedValueBox<[ConnectionEvent]>([])
         var configuration = ClientConfiguration(url: try WebSocketURL(parsing: "ws://127.0.0.1:1/"))
+        configuration.maximumMessageSize = maximumMessageSize
+        configuration.keepalive = keepalive
         configuration.givesBackUnsent = givesBackUnsent
         let handler = WebSocketConnectionHandler(
             settings: configuration.connectionSettings,
