@@ -94,8 +94,8 @@ format:
 	$(SWIFT) format format --in-place --recursive $(FORMATTED)
 
 ## The benchmark: wsc against websocat and wscat, side by side (installs them if missing;
-## about 10 minutes). Writes bench/RESULTS.md; `bench/run --help` for the knobs.
-BENCH_ROUNDS ?= 3
+## about 15 minutes). Writes bench/RESULTS.md; `bench/run --help` for the knobs.
+BENCH_ROUNDS ?= 5
 bench: release
 	python3 bench/run --rounds $(BENCH_ROUNDS) $(if $(BASELINE),--baseline $(BASELINE)) --results bench/RESULTS.md
 

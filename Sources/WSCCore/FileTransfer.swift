@@ -6,9 +6,15 @@
 /// frame that reaches it is the last; when it is not (a pipe, a file in `/proc`), the
 /// end is a read of nothing, and the message ends with an empty frame. A file that ends
 /// before its size ends the message there and is reported as shrunk.
+///
+/// The next chunk is read while the last is written, but at most ``chunksInMemory``
+/// chunks are read or being read and not yet in the socket: a socket that takes nothing
+/// holds the reading back.
 public struct FileTransfer: Sendable {
     /// Frames of a file are this big.
-    public static var chunkSize: Int { 256 * 1024 }
+    public static var chunkSize: Int { 128 * 1024 }
+    /// At most this many chunks are in memory at once: one being written, the next read.
+    public static var chunksInMemory: Int { 2 }
     /// Progress is reported at most this often while a file is sent.
     public static var reportInterval: Duration { .milliseconds(250) }
 
@@ -22,6 +28,12 @@ public struct FileTransfer: Sendable {
     public private(set) var offset: Int64 = 0
     /// When progress was last reported.
     private var lastReport: ContinuousClock.Instant
+    /// Whether a chunk is being read (the transfer starts with a read).
+    private var isReading = true
+    /// Chunks handed to the socket and not yet written.
+    private var unwritten = 0
+    /// Whether the last chunk was read.
+    private var lastRead = false
 
     /// How one chunk goes out.
     public struct Frame: Hashable, Sendable {
@@ -33,12 +45,21 @@ public struct FileTransfer: Sendable {
         public var report: TransferProgress?
         /// For the last frame: how the transfer ends, once the frame is written.
         public var end: End?
+        /// Whether to read the next chunk now, while this one is written.
+        public var readNext: Bool
 
-        public init(kind: MessageAssembler.FrameKind, fin: Bool, report: TransferProgress?, end: End?) {
+        public init(
+            kind: MessageAssembler.FrameKind,
+            fin: Bool,
+            report: TransferProgress?,
+            end: End?,
+            readNext: Bool = false
+        ) {
             self.kind = kind
             self.fin = fin
             self.report = report
             self.end = end
+            self.readNext = readNext
         }
     }
 
@@ -70,8 +91,41 @@ public struct FileTransfer: Sendable {
         return (self.offset, Int(min(Int64(Self.chunkSize), max(size - self.offset, 0))))
     }
 
-    /// The next chunk was read, `count` bytes of it: how it goes out.
+    /// The next chunk was read, `count` bytes of it: how it goes out, and whether to read
+    /// the one after it now.
     public mutating func chunkRead(count: Int, now: ContinuousClock.Instant) -> Frame {
+        var frame = self.frame(count: count, now: now)
+        self.isReading = false
+        self.unwritten += 1
+        if frame.end != nil {
+            self.lastRead = true
+        } else if self.unwritten < Self.chunksInMemory {
+            self.isReading = true
+            frame.readNext = true
+        }
+        return frame
+    }
+
+    /// A chunk that did not end the message is in the socket: whether to read the next now.
+    public mutating func chunkWritten() -> ChunkWrittenAction {
+        precondition(self.unwritten > 0, "a chunk was written that was never read")
+        self.unwritten -= 1
+        guard !self.isReading, !self.lastRead else {
+            return .none
+        }
+        self.isReading = true
+        return .readNextChunk
+    }
+
+    /// What to do once a chunk is in the socket.
+    public enum ChunkWrittenAction: Hashable, Sendable {
+        /// Nothing: the next chunk is being read, or the last one was.
+        case none
+        /// Read the next chunk.
+        case readNextChunk
+    }
+
+    private mutating func frame(count: Int, now: ContinuousClock.Instant) -> Frame {
         let kind: MessageAssembler.FrameKind
         switch (self.offset, self.kind) {
         case (0, .text): kind = .text

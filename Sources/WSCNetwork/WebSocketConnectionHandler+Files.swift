@@ -6,17 +6,14 @@ import WSCCore
 /// Sending a file: one message, read a chunk at a time on NIO's thread pool and written
 /// as frames whose payload is the chunk's own buffer (masked in place, not copied).
 ///
-/// The next chunk is read while the last one is written, as long as the socket takes
-/// writes; when it does not, reading waits for it. So at most two chunks are in memory,
-/// and a file streams at the speed of the socket. What ``FileTransfer`` decides (the
-/// chunks, the frames, the reports) this carries out.
+/// What ``FileTransfer`` decides (the chunks, the frames, when to read the next chunk,
+/// the reports) this carries out: the next chunk is read while the last is written, with
+/// at most two chunks in memory.
 extension WebSocketConnectionHandler {
     /// A file being sent.
     struct Streaming {
         var file: OutgoingFile
         var transfer: FileTransfer
-        /// Whether the next read waits for the socket to take writes.
-        var waitingForRoom = false
     }
 
     func stream(_ file: OutgoingFile) {
@@ -74,70 +71,74 @@ extension WebSocketConnectionHandler {
         case .continuation: opcode = .continuation
         }
         let outbound = OutboundFrame(opcode: opcode, fin: frame.fin, payload: .buffer(chunk))
-        guard let end = frame.end else {
-            // Read the next chunk while this one is written, unless the socket is full.
-            streaming.waitingForRoom = !context.channel.isWritable
-            self.streaming = streaming
-            if !streaming.waitingForRoom {
-                self.readChunk()
-            }
-            self.writer.write(outbound, context: context)
-            self.writer.flush(context: context)
-            self.lastTraffic = .now
-            if let report = frame.report {
-                self.emit(.progress(report))
-            }
-            return
-        }
         self.streaming = streaming
+        if frame.readNext {
+            self.readChunk()
+        }
         let written = context.eventLoop.makePromise(of: Void.self)
         self.writer.write(outbound, context: context, promise: written)
         self.writer.flush(context: context)
+        self.lastTraffic = .now
+        if let report = frame.report {
+            self.emit(.progress(report))
+        }
         let loopBoundSelf = NIOLoopBound(self, eventLoop: self.eventLoop)
         let name = streaming.file.name
         let sent = streaming.transfer.offset
         written.futureResult.whenComplete { result in
-            let handler = loopBoundSelf.value
-            switch (result, end) {
-            case (.failure(let error), _):
-                handler.finishStreaming(error: ConnectionError(.input, "sending '\(name)' failed: \(error)"))
-            case (.success, .complete(let report)):
-                handler.statistics.sent(bytes: Int(sent))
-                handler.lastTraffic = .now
-                handler.emit(.progress(report))
-                handler.finishStreaming(error: nil)
-            case (.success, .shrank(let sent, let size)):
-                handler.statistics.sent(bytes: Int(sent))
-                handler.finishStreaming(
-                    error: ConnectionError(.input, "'\(name)' shrank while it was sent: sent \(sent) of \(size) bytes")
-                )
+            loopBoundSelf.value.chunkWritten(result, end: frame.end, name: name, sent: sent)
+        }
+    }
+
+    /// A chunk is in the socket: read the next, or end the transfer with its last.
+    private func chunkWritten(_ result: Result<Void, any Error>, end: FileTransfer.End?, name: String, sent: Int64) {
+        switch (result, end) {
+        case (.failure, _):
+            // Writes fail when the connection is gone: its close ends the stream
+            // (``streamCutOff()``), before what waits behind it is given back.
+            self.channel?.close(promise: nil)
+        case (.success, nil):
+            guard var streaming = self.streaming else {
+                return
             }
+            let action = streaming.transfer.chunkWritten()
+            self.streaming = streaming
+            switch action {
+            case .none:
+                break
+            case .readNextChunk:
+                self.readChunk()
+            }
+        case (.success, .complete(let report)):
+            self.statistics.sent(bytes: Int(sent))
+            self.lastTraffic = .now
+            self.emit(.progress(report))
+            self.finishStreaming(error: nil)
+        case (.success, .shrank(let sent, let size)):
+            self.statistics.sent(bytes: Int(sent))
+            self.finishStreaming(
+                error: ConnectionError(.input, "'\(name)' shrank while it was sent: sent \(sent) of \(size) bytes")
+            )
         }
     }
 
-    /// The socket takes writes again: a stream that waited for it reads on.
-    func resumeStreamingIfRoom() {
-        guard var streaming = self.streaming, streaming.waitingForRoom, self.socketWritable else {
+    /// The connection is gone: a file being sent stops, said before the close is.
+    func streamCutOff() {
+        guard let streaming = self.streaming else {
             return
         }
-        streaming.waitingForRoom = false
-        self.streaming = streaming
-        self.readChunk()
-    }
-
-    /// The connection ended: a stream that waited for room will get none.
-    func stopStreamingIfWaiting() {
-        guard let streaming = self.streaming, streaming.waitingForRoom else {
-            return
-        }
-        self.finishStreaming(error: self.stoppedError)
+        self.streaming = nil
+        streaming.file.close()
+        self.queue.streamEnded()
+        self.emit(.error(self.stoppedError(name: streaming.file.name)))
     }
 
     private var stoppedError: ConnectionError {
-        ConnectionError(
-            .input,
-            "sending '\(self.streaming?.file.name ?? "the file")' stopped: the connection is no longer open"
-        )
+        self.stoppedError(name: self.streaming?.file.name ?? "the file")
+    }
+
+    private func stoppedError(name: String) -> ConnectionError {
+        ConnectionError(.input, "sending '\(name)' stopped: the connection is no longer open")
     }
 
     private func finishStreaming(error: ConnectionError?) {

@@ -113,8 +113,8 @@ extension WebSocketConnectionHandler {
         }
         self.closeTimer?.cancel()
         self.stopKeepalive()
+        self.streamCutOff()
         self.run(self.state.channelClosed())
-        self.stopStreamingIfWaiting()
         self.discardQueued()
     }
 }

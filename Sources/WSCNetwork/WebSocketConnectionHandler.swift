@@ -189,7 +189,6 @@ final class WebSocketConnectionHandler: ChannelInboundHandler, RemovableChannelH
 
     func channelWritabilityChanged(context: ChannelHandlerContext) {
         self.roomChanged()
-        self.resumeStreamingIfRoom()
         context.fireChannelWritabilityChanged()
     }
 

@@ -18,7 +18,7 @@ struct FileTransferTests {
         #expect(transfer.nextChunk == (0, Self.chunk))
         #expect(
             transfer.chunkRead(count: Self.chunk, now: Self.start)
-                == .init(kind: .binary, fin: false, report: nil, end: nil)
+                == .init(kind: .binary, fin: false, report: nil, end: nil, readNext: true)
         )
         #expect(transfer.nextChunk == (Int64(Self.chunk), Self.chunk))
         #expect(transfer.chunkRead(count: Self.chunk, now: Self.start).kind == .continuation)
@@ -80,5 +80,21 @@ struct FileTransferTests {
         )
         #expect(transfer.chunkRead(count: Self.chunk, now: Self.start + .milliseconds(500)).report == nil)
         #expect(transfer.chunkRead(count: Self.chunk, now: Self.start + .milliseconds(600)).report != nil)
+    }
+
+    @Test("the next chunk is read while one is written, never while two wait: at most two chunks in memory")
+    func readingAhead() {
+        var transfer = FileTransfer(name: "a", size: Int64(Self.chunk * 5), kind: .binary, now: Self.start)
+        #expect(FileTransfer.chunksInMemory == 2)
+        #expect(transfer.chunkRead(count: Self.chunk, now: Self.start).readNext)
+        #expect(!transfer.chunkRead(count: Self.chunk, now: Self.start).readNext)
+        #expect(transfer.chunkWritten() == .readNextChunk)
+        #expect(transfer.chunkWritten() == .none)
+        #expect(transfer.chunkRead(count: Self.chunk, now: Self.start).readNext)
+        #expect(!transfer.chunkRead(count: Self.chunk, now: Self.start).readNext)
+        #expect(transfer.chunkWritten() == .readNextChunk)
+        let last = transfer.chunkRead(count: Self.chunk, now: Self.start)
+        #expect(last.end != nil && !last.readNext)
+        #expect(transfer.chunkWritten() == .none)
     }
 }

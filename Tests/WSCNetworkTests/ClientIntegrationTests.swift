@@ -326,4 +326,28 @@ struct ClientIntegrationTests {
         #expect(received == bytes)
         #expect(frames.last.map { String(buffer: $0.unmaskedData) } == "after")
     }
+
+    @Test("a file whose connection drops midway stops with an error, and the close says the drop")
+    func fileStreamingCutOff() async throws {
+        let server = try await ScriptedServer.start(
+            maxFrameSize: 1 << 20,
+            onFrame: { frame, channel in
+                if frame.opcode == .binary {
+                    channel.close(promise: nil)
+                }
+            }
+        )
+        defer { Task { await server.stop() } }
+        let path = "/tmp/wsc-test-\(UInt32.random(in: 0...UInt32.max)).bin"
+        try writeFile(path, [UInt8](repeating: 7, count: 16 * FileTransfer.chunkSize))
+        defer { removeFile(path) }
+        let harness = try ClientHarness(url: "ws://127.0.0.1:\(server.port)/")
+        await harness.waitForOpen()
+        harness.client.send(try OutgoingFile(path: path, displayName: "data.bin", kind: .binary))
+        let events = await harness.wait { if case .error = $0 { true } else { false } }
+        let closed = events.closeCount > 0 ? events : await harness.waitForClose()
+        #expect(events.errors.map(\.message) == ["sending 'data.bin' stopped: the connection is no longer open"])
+        #expect(closed.closeInfo == .abnormal(initiator: .transport))
+        #expect(!events.contains { if case .progress(let p) = $0 { p.isComplete } else { false } })
+    }
 }
