@@ -50,10 +50,12 @@ build: deps
 	$(SWIFT) build
 
 ## The release build links the Swift runtime statically, one section per function, with lld:
-## the functions the workloads run (ORDER_FILE, from `make order`) side by side, relative
-## relocations packed, no symbols exported. A run then maps a few MB of code, not most of
-## the binary, and starts sooner (measured in bench/RESULTS.md).
+## the functions the workloads run (ORDER_FILE, from `make order`) side by side, the
+## functions that have no symbol to order by together (LINKER_SCRIPT), relative relocations
+## packed, no symbols exported. A run then maps a few MB of code, not most of the binary,
+## and starts sooner (measured in bench/RESULTS.md).
 ORDER_FILE := bench/wsc.order
+LINKER_SCRIPT := bench/wsc.ld
 ## The C++ runtime goes in statically too: the toolchain's link line asks for -lstdc++ itself,
 ## and a directory holding only libstdc++.a, searched first, makes that the archive
 ## (libstdc++.so costs a run 1 MB, mostly its relocations). Without the archive, the .so.
@@ -62,6 +64,7 @@ STATIC_CXX := $(shell clang -print-file-name=libstdc++.a 2>/dev/null)
 RELEASE_FLAGS := --static-swift-stdlib -Xswiftc -L$(CURDIR)/$(STATIC_CXX_DIR) \
 	-Xswiftc -Xfrontend -Xswiftc -function-sections -Xswiftc -use-ld=lld \
 	-Xlinker -z -Xlinker pack-relative-relocs -Xlinker --no-export-dynamic \
+	-Xlinker -T -Xlinker $(CURDIR)/$(LINKER_SCRIPT) \
 	$(if $(wildcard $(ORDER_FILE)),-Xlinker --symbol-ordering-file=$(CURDIR)/$(ORDER_FILE) -Xlinker --no-warn-symbol-ordering)
 release: deps
 	@mkdir -p $(STATIC_CXX_DIR)

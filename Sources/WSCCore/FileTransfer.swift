@@ -12,7 +12,7 @@
 /// holds the reading back.
 public struct FileTransfer: Sendable {
     /// Frames of a file are this big.
-    public static var chunkSize: Int { 128 * 1024 }
+    public static var chunkSize: Int { 256 * 1024 }
     /// At most this many chunks are in memory at once: one being written, the next read.
     public static var chunksInMemory: Int { 2 }
     /// Progress is reported at most this often while a file is sent.
