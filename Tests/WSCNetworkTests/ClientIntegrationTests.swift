@@ -338,16 +338,17 @@ struct ClientIntegrationTests {
             }
         )
         defer { Task { await server.stop() } }
+        // Far more than loopback's socket buffers hold, so the drop comes long before the end.
         let path = "/tmp/wsc-test-\(UInt32.random(in: 0...UInt32.max)).bin"
-        try writeFile(path, [UInt8](repeating: 7, count: 16 * FileTransfer.chunkSize))
+        try writeFile(path, [UInt8](repeating: 7, count: 256 * FileTransfer.chunkSize))
         defer { removeFile(path) }
         let harness = try ClientHarness(url: "ws://127.0.0.1:\(server.port)/")
         await harness.waitForOpen()
         harness.client.send(try OutgoingFile(path: path, displayName: "data.bin", kind: .binary))
-        let events = await harness.wait { if case .error = $0 { true } else { false } }
-        let closed = events.closeCount > 0 ? events : await harness.waitForClose()
-        #expect(events.errors.map(\.message) == ["sending 'data.bin' stopped: the connection is no longer open"])
-        #expect(closed.closeInfo == .abnormal(initiator: .transport))
+        let events = await harness.waitForClose()
+        // The drop may also be reported as a reset; the stream's own error must come before the close.
+        #expect(events.errors.map(\.message).contains("sending 'data.bin' stopped: the connection is no longer open"))
+        #expect(events.closeInfo == .abnormal(initiator: .transport))
         #expect(!events.contains { if case .progress(let p) = $0 { p.isComplete } else { false } })
     }
 }
