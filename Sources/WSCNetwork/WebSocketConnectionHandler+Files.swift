@@ -124,32 +124,33 @@ extension WebSocketConnectionHandler {
 
     /// The connection is gone: a file being sent stops, said before the close is.
     func streamCutOff() {
-        guard let streaming = self.streaming else {
-            return
-        }
-        self.streaming = nil
-        streaming.file.close()
-        self.queue.streamEnded()
-        self.emit(.error(self.stoppedError(name: streaming.file.name)))
+        _ = self.endStream(error: self.stoppedError)
     }
 
     private var stoppedError: ConnectionError {
-        self.stoppedError(name: self.streaming?.file.name ?? "the file")
+        ConnectionError(
+            .input,
+            "sending '\(self.streaming?.file.name ?? "the file")' stopped: the connection is no longer open"
+        )
     }
 
-    private func stoppedError(name: String) -> ConnectionError {
-        ConnectionError(.input, "sending '\(name)' stopped: the connection is no longer open")
-    }
-
-    private func finishStreaming(error: ConnectionError?) {
+    /// Closes the file and says how the stream ended; false when none was under way.
+    private func endStream(error: ConnectionError?) -> Bool {
         guard let streaming = self.streaming else {
-            return
+            return false
         }
         self.streaming = nil
         streaming.file.close()
         self.queue.streamEnded()
         if let error {
             self.emit(.error(error))
+        }
+        return true
+    }
+
+    private func finishStreaming(error: ConnectionError?) {
+        guard self.endStream(error: error) else {
+            return
         }
         switch self.state.fileStreamEnded() {
         case .none:
